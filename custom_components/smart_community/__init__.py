@@ -1,0 +1,1 @@
+"""Smart Community: household safety and the property's duty room for Home Assistant."""

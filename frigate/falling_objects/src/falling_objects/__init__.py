@@ -1,0 +1,1 @@
+"""Falling-object detector for facade cameras."""
