@@ -1,0 +1,81 @@
+"""Sensors: the household's safety status and its count of active alarms."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .core.alarm import AlarmStatus
+from .entity import HouseholdEntity
+from .household.runtime import Household
+from .models import SmartCommunityConfigEntry
+
+PARALLEL_UPDATES = 0
+
+STATUS_SAFE = "safe"
+STATUS_ALARM = "alarm"
+STATUS_ACKNOWLEDGED = "acknowledged"
+
+
+def _safety_status(household: Household) -> str:
+    active = household.book.active
+    if not active:
+        return STATUS_SAFE
+    if any(alarm.status is AlarmStatus.RAISED for alarm in active):
+        return STATUS_ALARM
+    return STATUS_ACKNOWLEDGED
+
+
+@dataclass(frozen=True, kw_only=True)
+class HouseholdSensorDescription(SensorEntityDescription):
+    """Describes a household sensor."""
+
+    value_fn: Callable[[Household], str | int]
+
+
+SENSORS: tuple[HouseholdSensorDescription, ...] = (
+    HouseholdSensorDescription(
+        key="safety_status",
+        translation_key="safety_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[STATUS_SAFE, STATUS_ALARM, STATUS_ACKNOWLEDGED],
+        value_fn=_safety_status,
+    ),
+    HouseholdSensorDescription(
+        key="active_alarms",
+        translation_key="active_alarms",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda household: len(household.book.active),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmartCommunityConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the household's sensors."""
+    household = entry.runtime_data.household
+    assert household is not None
+    async_add_entities(
+        HouseholdSensor(household, description) for description in SENSORS
+    )
+
+
+class HouseholdSensor(HouseholdEntity, SensorEntity):
+    """A household sensor."""
+
+    entity_description: HouseholdSensorDescription
+
+    @property
+    def native_value(self) -> str | int:
+        """Return the sensor's value."""
+        return self.entity_description.value_fn(self.household)
