@@ -1,1 +1,1 @@
-"""zigbee."""
+"""Zigbee support: ZHA quirks for safety devices and IAS zone helpers."""
