@@ -1,0 +1,1 @@
+"""Tests of the community hub's pure modules."""
