@@ -1,9 +1,13 @@
 """Shared fixtures for the Smart Community tests."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
 
 # Import the repository's package before the plugin mounts its own testing_config,
 # so Home Assistant finds this integration (see docs/development.md).
@@ -30,6 +34,8 @@ from custom_components.smart_community.const import (
     ROLE_COMMUNITY,
     ROLE_HOUSEHOLD,
 )
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant, ServiceCall
 
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
@@ -79,12 +85,123 @@ def household_entry() -> MockConfigEntry:
     )
 
 
+BROADCAST_KEY = "YnJvYWRjYXN0LWtleS1mb3ItdGVzdHMtb25seS0wMDAwMDA="
+HOUSEHOLD_KEY = "aG91c2Vob2xkLWtleS1mb3ItdGVzdHMtb25seS0wMDAwMDA="
+
+
 @pytest.fixture
 def community_entry() -> MockConfigEntry:
-    """Return a community config entry."""
+    """Return a community config entry (in-process link) with the Wang household registered."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Sunny Gardens",
-        unique_id="community_sunny_gardens",
-        data={CONF_ROLE: ROLE_COMMUNITY, CONF_COMMUNITY_NAME: "Sunny Gardens"},
+        unique_id="community_sunny-gardens",
+        data={
+            CONF_ROLE: ROLE_COMMUNITY,
+            CONF_COMMUNITY_NAME: "Sunny Gardens",
+            "community_id": "sunny-gardens",
+            "language": "en",
+            "broadcast_key": BROADCAST_KEY,
+            "transport": "in_process",
+        },
+        subentries_data=[
+            ConfigSubentryData(
+                subentry_type="household",
+                title="3-2-1502 Wang family",
+                unique_id="household_3-2-1502",
+                data={
+                    "household_id": "3-2-1502",
+                    "household_name": "Wang family",
+                    "building": "3",
+                    "unit": "2",
+                    "room": "1502",
+                    "contacts": ["+86 138 0000 0000"],
+                    "link_key": HOUSEHOLD_KEY,
+                    "mqtt_password": "household-password",
+                },
+            ),
+            ConfigSubentryData(
+                subentry_type="staff",
+                title="Li",
+                unique_id=None,
+                data={
+                    "staff_name": "Li",
+                    "user_id": None,
+                    "staff_role": "duty",
+                    "notify_target": "mobile_app_duty_li",
+                },
+            ),
+            ConfigSubentryData(
+                subentry_type="staff",
+                title="Zhao",
+                unique_id=None,
+                data={
+                    "staff_name": "Zhao",
+                    "user_id": None,
+                    "staff_role": "manager",
+                    "notify_target": "mobile_app_manager_zhao",
+                },
+            ),
+        ],
     )
+
+
+@dataclass
+class Responders:
+    """Service calls the household made, by action."""
+
+    siren_on: list[ServiceCall]
+    valve_close: list[ServiceCall]
+    switch_off: list[ServiceCall]
+    announce: list[ServiceCall]
+    tts_speak: list[ServiceCall]
+    notify: dict[str, list[ServiceCall]]
+
+    def notified(self, target: str) -> list[ServiceCall]:
+        """Return the notifications sent to a target."""
+        return self.notify[target]
+
+
+@pytest.fixture
+def responders(hass: HomeAssistant) -> Responders:
+    """Register recording stand-ins for the devices and phones a household drives."""
+    return Responders(
+        siren_on=async_mock_service(hass, "siren", "turn_on"),
+        valve_close=async_mock_service(hass, "valve", "close_valve"),
+        switch_off=async_mock_service(hass, "switch", "turn_off"),
+        announce=async_mock_service(hass, "assist_satellite", "announce"),
+        tts_speak=async_mock_service(hass, "tts", "speak"),
+        notify={
+            name: async_mock_service(hass, "notify", name)
+            for name in (
+                "mobile_app_mum",
+                "mobile_app_dad",
+                "mobile_app_neighbour",
+                "mobile_app_duty_li",
+                "mobile_app_manager_zhao",
+                "mobile_app_security",
+            )
+        },
+    )
+
+
+@pytest.fixture
+def sensors(hass: HomeAssistant) -> None:
+    """Create the bound sensors and responders' states, all idle."""
+    for entity_id, device_class in (
+        ("binary_sensor.kitchen_smoke", "smoke"),
+        ("binary_sensor.kitchen_gas", "gas"),
+        ("binary_sensor.hall_co", "carbon_monoxide"),
+        ("binary_sensor.bathroom_leak", "moisture"),
+        ("binary_sensor.bedside_sos", "safety"),
+    ):
+        hass.states.async_set(entity_id, "off", {"device_class": device_class})
+    hass.states.async_set("event.sos_button", "unknown", {"event_types": ["press"]})
+    hass.states.async_set(
+        "siren.hall", "off", {"available_tones": ["fire", "emergency"]}
+    )
+    hass.states.async_set("valve.gas", "open")
+    hass.states.async_set("switch.water_valve", "on")
+    hass.states.async_set("assist_satellite.living_room", "idle")
+    hass.states.async_set("media_player.kitchen", "idle")
+    hass.states.async_set("tts.speech", "unknown")

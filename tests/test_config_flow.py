@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 
+COMMUNITY_EXTRA = {"language": "en", "transport": "in_process"}
 HOUSEHOLD_INPUT = {
     "household_name": "  Wang family ",
     "building": "3",
@@ -46,6 +47,16 @@ def safety_sensors(hass: HomeAssistant) -> None:
     )
 
 
+async def _to_bindings(hass: HomeAssistant, flow_id: str) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_configure(flow_id, HOUSEHOLD_INPUT)
+    assert result["step_id"] == "link"
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"link_mode": "none"}
+    )
+    assert result["step_id"] == "bindings"
+    return result
+
+
 async def _start_household(hass: HomeAssistant) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
@@ -63,11 +74,7 @@ async def _start_household(hass: HomeAssistant) -> dict[str, Any]:
 async def test_household_flow(hass: HomeAssistant, safety_sensors: None) -> None:
     """A household is named, placed and bound; bindings land in the options."""
     result = await _start_household(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], HOUSEHOLD_INPUT
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "bindings"
+    result = await _to_bindings(hass, result["flow_id"])
     bindings = {
         "safety_sensors": ["binary_sensor.smoke", "binary_sensor.gas_registry_only"],
         "sirens": [],
@@ -84,6 +91,7 @@ async def test_household_flow(hass: HomeAssistant, safety_sensors: None) -> None
         "room": "1502",
         "language": "zh-Hans",
         "notify_targets": ["mobile_app_mum"],
+        "link_mode": "none",
     }
     assert result["options"]["safety_sensors"] == bindings["safety_sensors"]
     assert result["result"].unique_id == "household_3-2-1502"
@@ -111,10 +119,7 @@ async def test_household_errors_recover(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], HOUSEHOLD_INPUT
-    )
-    assert result["step_id"] == "bindings"
+    result = await _to_bindings(hass, result["flow_id"])
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -149,9 +154,7 @@ async def test_binding_errors_recover(
 ) -> None:
     """Bad bindings are reported per field and can be corrected."""
     result = await _start_household(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], HOUSEHOLD_INPUT
-    )
+    result = await _to_bindings(hass, result["flow_id"])
     result = await hass.config_entries.flow.async_configure(result["flow_id"], bindings)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
@@ -173,9 +176,7 @@ async def test_binding_errors_recover(
 async def test_media_player_with_chosen_engine(hass: HomeAssistant) -> None:
     """A chosen TTS engine satisfies media player speakers even if none has state yet."""
     result = await _start_household(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], HOUSEHOLD_INPUT
-    )
+    result = await _to_bindings(hass, result["flow_id"])
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {"speakers": ["media_player.kitchen"], "tts_engine": "tts.cloud"},
@@ -206,17 +207,25 @@ async def test_community_flow(hass: HomeAssistant) -> None:
     )
     assert result["step_id"] == "community"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"community_name": " !! "}
+        result["flow_id"], {"community_name": " !! ", **COMMUNITY_EXTRA}
     )
     assert result["errors"] == {"community_name": "name_required"}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"community_name": " Sunny Gardens "}
+        result["flow_id"], {"community_name": " Sunny Gardens ", **COMMUNITY_EXTRA}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Sunny Gardens"
-    assert result["data"] == {"role": "community", "community_name": "Sunny Gardens"}
-    assert result["result"].unique_id == "community_sunny_gardens"
-    assert not result["result"].supports_options
+    data = dict(result["data"])
+    assert len(data.pop("broadcast_key")) >= 32
+    assert data == {
+        "role": "community",
+        "community_name": "Sunny Gardens",
+        "community_id": "sunny-gardens",
+        "language": "en",
+        "transport": "in_process",
+    }
+    assert result["result"].unique_id == "community_sunny-gardens"
+    assert result["result"].supports_options
 
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
@@ -225,7 +234,7 @@ async def test_community_flow(hass: HomeAssistant) -> None:
         result["flow_id"], {"next_step_id": "community"}
     )
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"community_name": "sunny gardens"}
+        result["flow_id"], {"community_name": "sunny gardens", **COMMUNITY_EXTRA}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -246,6 +255,10 @@ async def test_reconfigure_household(
         result["flow_id"],
         {**HOUSEHOLD_INPUT, "household_name": "Wang", "room": "1503"},
     )
+    assert result["step_id"] == "reconfigure_link"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"link_mode": "none"}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert household_entry.title == "Wang"
@@ -262,6 +275,9 @@ async def test_reconfigure_keeps_address(
     result = await household_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {**HOUSEHOLD_INPUT, "language": "en"}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"link_mode": "none"}
     )
     assert result["reason"] == "reconfigure_successful"
     assert household_entry.unique_id == "household_3-2-1502"
@@ -298,7 +314,7 @@ async def test_reconfigure_community(
     )
     assert result["reason"] == "reconfigure_successful"
     assert community_entry.title == "Sunny Gardens Phase II"
-    assert community_entry.unique_id == "community_sunny_gardens"
+    assert community_entry.unique_id == "community_sunny-gardens"
 
 
 async def test_options_flow(

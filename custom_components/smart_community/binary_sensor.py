@@ -8,9 +8,11 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .community.entity import CommunityEntity
 from .core.alarm import AlarmKind
 from .entity import HouseholdEntity
 from .models import SmartCommunityConfigEntry
@@ -52,12 +54,39 @@ async def async_setup_entry(
     entry: SmartCommunityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add one binary sensor per alarm kind."""
+    """Add one binary sensor per alarm kind, or the community's link status."""
     household = entry.runtime_data.household
-    assert household is not None
-    async_add_entities(
-        AlarmBinarySensor(household, description) for description in BINARY_SENSORS
-    )
+    if household is not None:
+        async_add_entities(
+            AlarmBinarySensor(household, description) for description in BINARY_SENSORS
+        )
+        return
+    community = entry.runtime_data.community
+    assert community is not None
+    async_add_entities([LinkConnectedSensor(community, LINK_CONNECTED)])
+
+
+LINK_CONNECTED = BinarySensorEntityDescription(
+    key="link",
+    translation_key="link",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+class LinkConnectedSensor(CommunityEntity, BinarySensorEntity):
+    """On while the community's link transport is connected."""
+
+    @property
+    def is_on(self) -> bool:
+        """Return True while connected."""
+        return self.community.endpoint.connected
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the link's counters: pending, accepted, rejected by reason."""
+        diagnostics = self.community.endpoint.diagnostics()
+        return {"pending": diagnostics["pending"], **diagnostics["stats"]}
 
 
 class AlarmBinarySensor(HouseholdEntity, BinarySensorEntity):

@@ -8,11 +8,15 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlowWithReload,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
+    BooleanSelector,
+    ConfigEntrySelector,
+    ConfigEntrySelectorConfig,
     DeviceSelector,
     DeviceSelectorConfig,
     EntitySelector,
@@ -24,17 +28,38 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.util import slugify
 
+from .community.flows import (
+    BuildingSubentryFlow,
+    HouseholdSubentryFlow,
+    ResidentSubentryFlow,
+    StaffSubentryFlow,
+)
 from .const import (
+    CONF_BROADCAST_KEY,
     CONF_BUILDING,
+    CONF_COMMUNITY_ID,
     CONF_COMMUNITY_NAME,
+    CONF_CONTACTS_DELAY,
+    CONF_DUTY_DELAY,
     CONF_EMERGENCY_CONTACTS,
     CONF_ESCALATION_DELAY,
     CONF_GAS_VALVES,
     CONF_HOUSEHOLD_NAME,
     CONF_LANGUAGE,
+    CONF_LINK_CODE,
+    CONF_LINK_COMMUNITY,
+    CONF_LINK_MODE,
+    CONF_MQTT_CA,
+    CONF_MQTT_HOST,
+    CONF_MQTT_PASSWORD,
+    CONF_MQTT_PORT,
+    CONF_MQTT_TLS,
+    CONF_MQTT_USERNAME,
     CONF_NOTIFY_TARGETS,
     CONF_ROLE,
     CONF_ROOM,
@@ -43,17 +68,36 @@ from .const import (
     CONF_SOS_DEVICES,
     CONF_SOS_ENTITIES,
     CONF_SPEAKERS,
+    CONF_TRANSPORT,
     CONF_TTS_ENGINE,
     CONF_UNIT,
     CONF_WATER_VALVES,
+    DEFAULT_CONTACTS_DELAY,
+    DEFAULT_DUTY_DELAY,
     DEFAULT_ESCALATION_DELAY,
     DOMAIN,
+    LINK_NONE,
     ROLE_COMMUNITY,
     ROLE_HOUSEHOLD,
     SAFETY_DEVICE_CLASSES,
+    SUBENTRY_BUILDING,
+    SUBENTRY_HOUSEHOLD,
+    SUBENTRY_RESIDENT,
+    SUBENTRY_STAFF,
+    TRANSPORT_IN_PROCESS,
+    TRANSPORT_MQTT,
 )
 from .core.phrases import Language, language_for
+from .household.link import LinkNotReadyError, resolve_link_settings
 from .household.settings import household_id, notify_service
+from .link.broker import community_username, generate_key
+from .link.mqtt import MqttSettings, check_connection
+
+BROKER_ERRORS = {
+    "auth": "invalid_auth",
+    "refused": "cannot_connect",
+    "unreachable": "cannot_connect",
+}
 
 NOT_NOTIFY_TARGETS = frozenset({"send_message", "persistent_notification"})
 
@@ -81,6 +125,111 @@ def _notify_selector(hass: HomeAssistant) -> SelectSelector:
 def _unknown_targets(hass: HomeAssistant, targets: list[str]) -> list[str]:
     known = set(_notify_targets(hass))
     return [target for target in targets if notify_service(target) not in known]
+
+
+def _language_selector() -> SelectSelector:
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=[language.value for language in Language],
+            translation_key=CONF_LANGUAGE,
+        )
+    )
+
+
+def community_slug(name: str) -> str:
+    """Return a link-safe community id from its name (pinyin for Chinese names)."""
+    return slugify(name, separator="-")[:48].strip("-")
+
+
+def _link_schema(defaults: dict[str, Any]) -> probatio.Schema:
+    schema: dict[Any, Any] = {
+        probatio.Required(
+            CONF_LINK_MODE, default=defaults.get(CONF_LINK_MODE, LINK_NONE)
+        ): SelectSelector(
+            SelectSelectorConfig(
+                options=[LINK_NONE, TRANSPORT_IN_PROCESS, TRANSPORT_MQTT],
+                translation_key=CONF_LINK_MODE,
+            )
+        ),
+    }
+    community_key = (
+        probatio.Optional(CONF_LINK_COMMUNITY, default=defaults[CONF_LINK_COMMUNITY])
+        if defaults.get(CONF_LINK_COMMUNITY)
+        else probatio.Optional(CONF_LINK_COMMUNITY)
+    )
+    schema[community_key] = ConfigEntrySelector(
+        ConfigEntrySelectorConfig(integration=DOMAIN)
+    )
+    code_key = (
+        probatio.Optional(CONF_LINK_CODE, default=defaults[CONF_LINK_CODE])
+        if defaults.get(CONF_LINK_CODE)
+        else probatio.Optional(CONF_LINK_CODE)
+    )
+    schema[code_key] = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+    return probatio.Schema(schema)
+
+
+def _clean_link(user_input: dict[str, Any]) -> dict[str, Any]:
+    mode = user_input[CONF_LINK_MODE]
+    data: dict[str, Any] = {CONF_LINK_MODE: mode}
+    if mode == TRANSPORT_IN_PROCESS:
+        data[CONF_LINK_COMMUNITY] = user_input[CONF_LINK_COMMUNITY]
+    elif mode == TRANSPORT_MQTT:
+        data[CONF_LINK_CODE] = "".join(user_input[CONF_LINK_CODE].split())
+    return data
+
+
+async def _validate_link(
+    hass: HomeAssistant, household: dict[str, Any], user_input: dict[str, Any]
+) -> dict[str, str]:
+    mode = user_input[CONF_LINK_MODE]
+    if mode == TRANSPORT_IN_PROCESS and not user_input.get(CONF_LINK_COMMUNITY):
+        return {CONF_LINK_COMMUNITY: "community_missing"}
+    if mode == TRANSPORT_MQTT and not user_input.get(CONF_LINK_CODE, "").strip():
+        return {CONF_LINK_CODE: "invalid_link_code"}
+    own_id = household_id(
+        household[CONF_BUILDING], household[CONF_UNIT], household[CONF_ROOM]
+    )
+    try:
+        settings = resolve_link_settings(hass, _clean_link(user_input), own_id)
+    except LinkNotReadyError as err:
+        field = CONF_LINK_CODE if mode == TRANSPORT_MQTT else CONF_LINK_COMMUNITY
+        return {field: err.key}
+    if settings is not None and settings.mqtt is not None:
+        error = await check_connection(settings.mqtt)
+        if error is not None:
+            return {"base": BROKER_ERRORS[error]}
+    return {}
+
+
+def _broker_schema() -> probatio.Schema:
+    return probatio.Schema(
+        {
+            probatio.Required(CONF_MQTT_HOST): TextSelector(),
+            probatio.Required(CONF_MQTT_PORT, default=1883): NumberSelector(
+                NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
+            ),
+            probatio.Optional(CONF_MQTT_USERNAME): TextSelector(),
+            probatio.Required(CONF_MQTT_PASSWORD): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+            probatio.Required(CONF_MQTT_TLS, default=False): BooleanSelector(),
+            probatio.Optional(CONF_MQTT_CA): TextSelector(),
+        }
+    )
+
+
+def _broker_settings(community_id: str, user_input: dict[str, Any]) -> MqttSettings:
+    return MqttSettings(
+        host=user_input[CONF_MQTT_HOST],
+        port=int(user_input[CONF_MQTT_PORT]),
+        community=community_id,
+        username=user_input.get(CONF_MQTT_USERNAME) or community_username(community_id),
+        password=user_input[CONF_MQTT_PASSWORD],
+        tls=bool(user_input.get(CONF_MQTT_TLS)),
+        ca_certs=user_input.get(CONF_MQTT_CA) or None,
+        timeout=5.0,
+    )
 
 
 def _household_schema(hass: HomeAssistant, defaults: dict[str, Any]) -> probatio.Schema:
@@ -233,20 +382,32 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         self._household: dict[str, Any] = {}
+        self._community: dict[str, Any] = {}
 
     @staticmethod
     @callback
     @override
     def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlowWithReload:
-        """Return the options flow that binds the household's devices."""
+        """Return the household's bindings or the community's duty-room options."""
+        if config_entry.data.get(CONF_ROLE) == ROLE_COMMUNITY:
+            return CommunityOptionsFlow()
         return HouseholdOptionsFlow()
 
     @classmethod
     @callback
     @override
-    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
-        """Offer options for households only."""
-        return bool(config_entry.data.get(CONF_ROLE) == ROLE_HOUSEHOLD)
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the community's registry: buildings, households, residents, staff."""
+        if config_entry.data.get(CONF_ROLE) != ROLE_COMMUNITY:
+            return {}
+        return {
+            SUBENTRY_BUILDING: BuildingSubentryFlow,
+            SUBENTRY_HOUSEHOLD: HouseholdSubentryFlow,
+            SUBENTRY_RESIDENT: ResidentSubentryFlow,
+            SUBENTRY_STAFF: StaffSubentryFlow,
+        }
 
     @override
     async def async_step_user(
@@ -273,11 +434,25 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
                     CONF_ROLE: ROLE_HOUSEHOLD,
                     **_clean_household(user_input),
                 }
-                return await self.async_step_bindings()
+                return await self.async_step_link()
         return self.async_show_form(
             step_id="household",
             data_schema=_household_schema(self.hass, user_input or {}),
             errors=errors,
+        )
+
+    async def async_step_link(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Link the household to its community (or not yet)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await _validate_link(self.hass, self._household, user_input)
+            if not errors:
+                self._household.update(_clean_link(user_input))
+                return await self.async_step_bindings()
+        return self.async_show_form(
+            step_id="link", data_schema=_link_schema(user_input or {}), errors=errors
         )
 
     async def async_step_bindings(
@@ -309,17 +484,65 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
             if not _has_word(name):
                 errors[CONF_COMMUNITY_NAME] = "name_required"
             else:
-                await self.async_set_unique_id(f"community_{slugify(name)}")
+                community_id = community_slug(name)
+                await self.async_set_unique_id(f"community_{community_id}")
                 self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=name,
-                    data={CONF_ROLE: ROLE_COMMUNITY, CONF_COMMUNITY_NAME: name},
-                )
+                self._community = {
+                    CONF_ROLE: ROLE_COMMUNITY,
+                    CONF_COMMUNITY_NAME: name,
+                    CONF_COMMUNITY_ID: community_id,
+                    CONF_LANGUAGE: user_input[CONF_LANGUAGE],
+                    CONF_BROADCAST_KEY: generate_key(),
+                    CONF_TRANSPORT: user_input[CONF_TRANSPORT],
+                }
+                if user_input[CONF_TRANSPORT] == TRANSPORT_MQTT:
+                    return await self.async_step_broker()
+                return self.async_create_entry(title=name, data=self._community)
         return self.async_show_form(
             step_id="community",
             data_schema=probatio.Schema(
-                {probatio.Required(CONF_COMMUNITY_NAME): TextSelector()}
+                {
+                    probatio.Required(CONF_COMMUNITY_NAME): TextSelector(),
+                    probatio.Required(
+                        CONF_LANGUAGE,
+                        default=language_for(self.hass.config.language).value,
+                    ): _language_selector(),
+                    probatio.Required(
+                        CONF_TRANSPORT, default=TRANSPORT_IN_PROCESS
+                    ): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[TRANSPORT_IN_PROCESS, TRANSPORT_MQTT],
+                            translation_key=CONF_TRANSPORT,
+                        )
+                    ),
+                }
             ),
+            errors=errors,
+        )
+
+    async def async_step_broker(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Give the MQTT broker the community's link runs through; it is tested."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            error = await check_connection(
+                _broker_settings(self._community[CONF_COMMUNITY_ID], user_input)
+            )
+            if error is None:
+                return self.async_create_entry(
+                    title=self._community[CONF_COMMUNITY_NAME],
+                    data={**self._community, **user_input},
+                )
+            errors["base"] = BROKER_ERRORS[error]
+        return self.async_show_form(
+            step_id="broker",
+            data_schema=self.add_suggested_values_to_schema(
+                _broker_schema(), user_input or {}
+            ),
+            description_placeholders={
+                "username": community_username(self._community[CONF_COMMUNITY_ID])
+            },
             errors=errors,
         )
 
@@ -338,15 +561,44 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
                 if unique_id != entry.unique_id:
                     await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_configured()
-                return self.async_update_reload_and_abort(
-                    entry,
-                    unique_id=unique_id,
-                    title=user_input[CONF_HOUSEHOLD_NAME].strip(),
-                    data_updates=_clean_household(user_input),
-                )
+                self._household = {**entry.data, **_clean_household(user_input)}
+                self._household["unique_id"] = unique_id
+                return await self.async_step_reconfigure_link()
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_household_schema(self.hass, user_input or dict(entry.data)),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure_link(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change how the household is linked to its community."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = await _validate_link(self.hass, self._household, user_input)
+            if not errors:
+                unique_id = self._household.pop("unique_id")
+                data = {
+                    key: value
+                    for key, value in self._household.items()
+                    if key not in (CONF_LINK_COMMUNITY, CONF_LINK_CODE)
+                }
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=unique_id,
+                    title=self._household[CONF_HOUSEHOLD_NAME],
+                    data={**data, **_clean_link(user_input)},
+                )
+        defaults = user_input or {
+            key: entry.data[key]
+            for key in (CONF_LINK_MODE, CONF_LINK_COMMUNITY, CONF_LINK_CODE)
+            if key in entry.data
+        }
+        return self.async_show_form(
+            step_id="reconfigure_link",
+            data_schema=_link_schema(defaults),
             errors=errors,
         )
 
@@ -393,6 +645,59 @@ class HouseholdOptionsFlow(OptionsFlowWithReload):
             step_id="init",
             data_schema=_bindings_schema(
                 self.hass, user_input or dict(self.config_entry.options)
+            ),
+            errors=errors,
+        )
+
+
+class CommunityOptionsFlow(OptionsFlowWithReload):
+    """The duty room's escalation ladder."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Start with the duty-room form."""
+        return await self.async_step_duty()
+
+    async def async_step_duty(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the escalation form."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            if _unknown_targets(self.hass, user_input.get(CONF_EMERGENCY_CONTACTS, [])):
+                errors[CONF_EMERGENCY_CONTACTS] = "unknown_notify_target"
+            elif user_input[CONF_CONTACTS_DELAY] <= user_input[CONF_DUTY_DELAY]:
+                errors[CONF_CONTACTS_DELAY] = "contacts_before_staff"
+            else:
+                return self.async_create_entry(data=user_input)
+        options = user_input or dict(self.config_entry.options)
+        delay = NumberSelectorConfig(
+            min=15,
+            max=3600,
+            step=15,
+            unit_of_measurement="s",
+            mode=NumberSelectorMode.BOX,
+        )
+        return self.async_show_form(
+            step_id="duty",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(
+                        CONF_DUTY_DELAY,
+                        default=options.get(CONF_DUTY_DELAY, DEFAULT_DUTY_DELAY),
+                    ): NumberSelector(delay),
+                    probatio.Required(
+                        CONF_CONTACTS_DELAY,
+                        default=options.get(
+                            CONF_CONTACTS_DELAY, DEFAULT_CONTACTS_DELAY
+                        ),
+                    ): NumberSelector(delay),
+                    probatio.Optional(
+                        CONF_EMERGENCY_CONTACTS,
+                        default=options.get(CONF_EMERGENCY_CONTACTS, []),
+                    ): _notify_selector(self.hass),
+                }
             ),
             errors=errors,
         )

@@ -17,9 +17,10 @@ class HouseholdEntity(Entity):
         self.household = household
         self.entity_description = description
         settings = household.settings
-        self._attr_unique_id = f"{settings.household_id}_{description.key}"
+        # The entry id, not the address: a household that moves keeps its entities.
+        self._attr_unique_id = f"{household.entry_id}_{description.key}"
         self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"household_{settings.household_id}")},
+            identifiers={(DOMAIN, household.entry_id)},
             name=settings.name,
             manufacturer="Smart Community",
             model="Household",

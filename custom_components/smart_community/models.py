@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 
 from .community.runtime import Community
+from .household.link import HouseholdLink
 from .household.runtime import Household
 
 
@@ -13,6 +14,7 @@ class SmartCommunityData:
     """What a loaded entry carries: exactly one of a household or a community."""
 
     household: Household | None = None
+    link: HouseholdLink | None = None
     community: Community | None = None
 
 

@@ -12,6 +12,7 @@ from homeassistant.components.sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .community.sensor import community_sensors, household_sensors
 from .core.alarm import AlarmStatus
 from .entity import HouseholdEntity
 from .household.runtime import Household
@@ -62,12 +63,20 @@ async def async_setup_entry(
     entry: SmartCommunityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the household's sensors."""
+    """Add the household's sensors, or the community's and its households'."""
     household = entry.runtime_data.household
-    assert household is not None
-    async_add_entities(
-        HouseholdSensor(household, description) for description in SENSORS
-    )
+    if household is not None:
+        async_add_entities(
+            HouseholdSensor(household, description) for description in SENSORS
+        )
+        return
+    community = entry.runtime_data.community
+    assert community is not None
+    async_add_entities(community_sensors(community))
+    for record in community.settings.households.values():
+        async_add_entities(
+            household_sensors(community, record), config_subentry_id=record.subentry_id
+        )
 
 
 class HouseholdSensor(HouseholdEntity, SensorEntity):

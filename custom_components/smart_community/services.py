@@ -1,5 +1,6 @@
 """Actions: raise, acknowledge and resolve household alarms."""
 
+from pathlib import Path
 from typing import Any
 
 import probatio
@@ -14,23 +15,46 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.service import async_get_config_entry
+from homeassistant.helpers.service import (
+    async_get_config_entry,
+    async_register_admin_service,
+)
 
+from .community.runtime import Community
 from .const import (
     ATTR_ALARM_ID,
+    ATTR_BROKER_HOST,
+    ATTR_BROKER_PORT,
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_DIRECTORY,
+    ATTR_HOUSEHOLD,
     ATTR_KIND,
     ATTR_MESSAGE,
     ATTR_SOURCE,
+    CONF_BROADCAST_KEY,
+    CONF_HOUSEHOLD_ID,
+    CONF_LINK_KEY,
+    CONF_MQTT_HOST,
+    CONF_MQTT_PASSWORD,
+    CONF_MQTT_PORT,
+    CONF_MQTT_TLS,
     CONF_ROLE,
+    CONF_TRANSPORT,
     DOMAIN,
     ROLE_HOUSEHOLD,
     SERVICE_ACKNOWLEDGE_ALARM,
+    SERVICE_EXPORT_BROKER_CONFIG,
+    SERVICE_GET_LINK_CODE,
+    SERVICE_MARK_ARRIVED,
     SERVICE_RAISE_ALARM,
     SERVICE_RESOLVE_ALARM,
+    SUBENTRY_HOUSEHOLD,
+    TRANSPORT_MQTT,
 )
-from .core.alarm import Alarm, AlarmError, AlarmKind
+from .core.alarm import Alarm, AlarmBook, AlarmError, AlarmKind
 from .household.runtime import Household
+from .link.broker import build_broker_config, household_username
+from .link.code import LinkCode
 from .models import SmartCommunityConfigEntry
 
 RAISE_SCHEMA = probatio.Schema(
@@ -53,10 +77,51 @@ ALARM_SCHEMA = probatio.Schema(
         probatio.Optional(ATTR_ALARM_ID): cv.string,
     }
 )
+LINK_CODE_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Required(ATTR_HOUSEHOLD): cv.string,
+        probatio.Optional(ATTR_BROKER_HOST): cv.string,
+        probatio.Optional(ATTR_BROKER_PORT): cv.port,
+    }
+)
+BROKER_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_DIRECTORY): cv.string,
+    }
+)
 
 
 def _household(hass: HomeAssistant, call: ServiceCall) -> Household:
     """Return the household an action targets, refusing anything else."""
+    entry = _entry(hass, call)
+    if entry.data.get(CONF_ROLE) != ROLE_HOUSEHOLD:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_household",
+            translation_placeholders={"entry": entry.title},
+        )
+    household = entry.runtime_data.household
+    assert household is not None
+    return household
+
+
+def _community(hass: HomeAssistant, call: ServiceCall) -> Community:
+    """Return the community an action targets, refusing anything else."""
+    entry = async_get_config_entry(hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID])
+    community: Community | None = entry.runtime_data.community
+    if community is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_community",
+            translation_placeholders={"entry": entry.title},
+        )
+    return community
+
+
+def _entry(hass: HomeAssistant, call: ServiceCall) -> SmartCommunityConfigEntry:
+    """Return the loaded entry an action targets (the only household when none is named)."""
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
     if entry_id is None:
         households: list[SmartCommunityConfigEntry] = [
@@ -71,33 +136,25 @@ def _household(hass: HomeAssistant, call: ServiceCall) -> Household:
             )
         entry = households[0]
     else:
-        entry = async_get_config_entry(hass, DOMAIN, entry_id)
-    if entry.data.get(CONF_ROLE) != ROLE_HOUSEHOLD:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_a_household",
-            translation_placeholders={"entry": entry.title},
-        )
+        return async_get_config_entry(hass, DOMAIN, entry_id)
     if entry.state is not ConfigEntryState.LOADED:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="entry_not_loaded",
             translation_placeholders={"entry": entry.title},
         )
-    household = entry.runtime_data.household
-    assert household is not None
-    return household
+    return entry
 
 
-def _targets(household: Household, call: ServiceCall) -> list[Alarm]:
+def _targets(book: AlarmBook, call: ServiceCall) -> list[Alarm]:
     """Return the alarm named in the call, or every active alarm."""
     alarm_id: str | None = call.data.get(ATTR_ALARM_ID)
     if alarm_id is not None:
         try:
-            return [household.book.get(alarm_id)]
+            return [book.get(alarm_id)]
         except AlarmError as err:
             raise _validation_error(err) from err
-    active = household.book.active
+    active = book.active
     if not active:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="no_active_alarm"
@@ -142,28 +199,128 @@ async def _async_raise(call: ServiceCall) -> ServiceResponse:
     }
 
 
-async def _async_acknowledge(call: ServiceCall) -> ServiceResponse:
-    household = _household(call.hass, call)
-    alarms = _targets(household, call)
-    by = await household.async_user_name(call.context)
+async def _async_apply(call: ServiceCall, verb: str) -> ServiceResponse:
+    """Acknowledge, mark arrived or resolve: on a household, or on the duty room's board."""
+    entry = _entry(call.hass, call)
+    runtime = entry.runtime_data.household or entry.runtime_data.community
+    assert runtime is not None
+    if verb == "arrived" and entry.runtime_data.community is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_community",
+            translation_placeholders={"entry": entry.title},
+        )
+    book = runtime.book if isinstance(runtime, Household) else runtime.board
+    alarms = _targets(book, call)
+    by = await runtime.async_user_name(call.context)
     for alarm in alarms:
         try:
-            await household.async_acknowledge(alarm.alarm_id, by)
+            match verb:
+                case "acknowledge":
+                    await runtime.async_acknowledge(alarm.alarm_id, by)
+                case "resolve":
+                    await runtime.async_resolve(alarm.alarm_id, by)
+                case _:
+                    assert isinstance(runtime, Community)
+                    await runtime.async_mark_arrived(alarm.alarm_id, by)
         except AlarmError as err:
             raise _validation_error(err) from err
     return _alarm_response(alarms)
+
+
+async def _async_acknowledge(call: ServiceCall) -> ServiceResponse:
+    return await _async_apply(call, "acknowledge")
 
 
 async def _async_resolve(call: ServiceCall) -> ServiceResponse:
-    household = _household(call.hass, call)
-    alarms = _targets(household, call)
-    by = await household.async_user_name(call.context)
-    for alarm in alarms:
-        try:
-            await household.async_resolve(alarm.alarm_id, by)
-        except AlarmError as err:
-            raise _validation_error(err) from err
-    return _alarm_response(alarms)
+    return await _async_apply(call, "resolve")
+
+
+async def _async_mark_arrived(call: ServiceCall) -> ServiceResponse:
+    return await _async_apply(call, "arrived")
+
+
+def _household_credentials(community: Community, household_id: str) -> Any:
+    for subentry in community.entry.subentries.values():
+        if (
+            subentry.subentry_type == SUBENTRY_HOUSEHOLD
+            and subentry.data[CONF_HOUSEHOLD_ID] == household_id
+        ):
+            return subentry.data
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="household_not_registered",
+        translation_placeholders={"household": household_id},
+    )
+
+
+async def _async_get_link_code(call: ServiceCall) -> ServiceResponse:
+    community = _community(call.hass, call)
+    credentials = _household_credentials(community, call.data[ATTR_HOUSEHOLD])
+    data = community.entry.data
+    code = LinkCode(
+        community=community.community_id,
+        household=credentials[CONF_HOUSEHOLD_ID],
+        key=credentials[CONF_LINK_KEY],
+        broadcast_key=data[CONF_BROADCAST_KEY],
+        host=call.data.get(ATTR_BROKER_HOST) or data.get(CONF_MQTT_HOST)
+        if data.get(CONF_TRANSPORT) == TRANSPORT_MQTT
+        else None,
+        port=int(call.data.get(ATTR_BROKER_PORT) or data.get(CONF_MQTT_PORT) or 1883)
+        if data.get(CONF_TRANSPORT) == TRANSPORT_MQTT
+        else None,
+        tls=bool(data.get(CONF_MQTT_TLS)),
+        username=household_username(
+            community.community_id, credentials[CONF_HOUSEHOLD_ID]
+        )
+        if data.get(CONF_TRANSPORT) == TRANSPORT_MQTT
+        else None,
+        password=credentials[CONF_MQTT_PASSWORD]
+        if data.get(CONF_TRANSPORT) == TRANSPORT_MQTT
+        else None,
+    )
+    return {"household": credentials[CONF_HOUSEHOLD_ID], "link_code": code.encode()}
+
+
+async def _async_export_broker_config(call: ServiceCall) -> ServiceResponse:
+    community = _community(call.hass, call)
+    data = community.entry.data
+    if not data.get(CONF_MQTT_PASSWORD):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="no_broker_configured"
+        )
+    passwords = {
+        subentry.data[CONF_HOUSEHOLD_ID]: subentry.data[CONF_MQTT_PASSWORD]
+        for subentry in community.entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_HOUSEHOLD
+    }
+    config = build_broker_config(
+        community.community_id,
+        data[CONF_MQTT_PASSWORD],
+        passwords,
+        port=int(data.get(CONF_MQTT_PORT, 1883)),
+        tls=bool(data.get(CONF_MQTT_TLS)),
+    )
+    files = config.files()
+    directory: str | None = call.data.get(ATTR_DIRECTORY)
+    if directory is not None:
+        target = Path(call.hass.config.path(directory))
+        if not call.hass.config.is_allowed_path(str(target)):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="path_not_allowed",
+                translation_placeholders={"path": str(target)},
+            )
+        await call.hass.async_add_executor_job(_write_files, target, files)
+    return {"files": dict(files), "households": sorted(passwords)}
+
+
+def _write_files(directory: Path, files: dict[str, str]) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = directory / name
+        path.write_text(content, encoding="utf-8")
+        path.chmod(0o600)
 
 
 @callback
@@ -189,4 +346,27 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_resolve,
         schema=ALARM_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_MARK_ARRIVED,
+        _async_mark_arrived,
+        schema=ALARM_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_GET_LINK_CODE,
+        _async_get_link_code,
+        schema=LINK_CODE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_EXPORT_BROKER_CONFIG,
+        _async_export_broker_config,
+        schema=BROKER_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
     )

@@ -292,3 +292,20 @@ def test_load_of_anything_never_crashes_otherwise(data: object) -> None:
         book.load(data if isinstance(data, dict) else {"alarms": data})
     except CorruptStateError:
         assert book.alarms == []
+
+
+def test_arrival() -> None:
+    """Arrival acknowledges a raised alarm, is recorded once, and not after resolution."""
+    book = AlarmBook()
+    alarm = book.raise_alarm(AlarmKind.SOS, "3-2-1502", 0.0).alarm
+    assert alarm.alarm_id in book
+    assert book.mark_arrived(alarm.alarm_id, 600.0, "Li (security)")
+    assert alarm.status is AlarmStatus.ACKNOWLEDGED
+    assert (alarm.arrived_at, alarm.arrived_by) == (600.0, "Li (security)")
+    assert not book.mark_arrived(alarm.alarm_id, 700.0, "Zhao")
+    book.resolve(alarm.alarm_id, 800.0)
+    with pytest.raises(AlarmAlreadyResolvedError):
+        book.mark_arrived(alarm.alarm_id, 900.0)
+    restored = AlarmBook()
+    restored.load(book.as_dict())
+    assert restored.get(alarm.alarm_id).arrived_by == "Li (security)"

@@ -31,8 +31,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.util import dt as dt_util
-
-from .conftest import Responders
+from tests.conftest import Responders
 
 STATUS = "sensor.wang_family_safety_status"
 ACTIVE = "sensor.wang_family_active_alarms"
@@ -58,7 +57,7 @@ async def test_entities_on_the_household_device(
         assert state.state == "off"
     assert hass.states.get(EVENT).state == "unknown"
     device = dr.async_get(hass).async_get_device_by_identifier(
-        (DOMAIN, "household_3-2-1502"), household_entry.entry_id
+        (DOMAIN, household_entry.entry_id), household_entry.entry_id
     )
     assert device is not None
     assert device.name == "Wang family"
@@ -250,6 +249,12 @@ async def test_unacknowledged_alarm_escalates(
     assert call.data["title"] == "Unanswered SOS alarm at Wang family"
     assert household.book.active[0].escalation_level == 1
     assert hass.states.get(EVENT).attributes["event_type"] == "escalated"
+
+    # Whoever was told about the alarm hears that it is handled.
+    await household.async_acknowledge(household.book.active[0].alarm_id, "Dad")
+    assert responders.notified("mobile_app_neighbour")[-1].data["title"] == (
+        "SOS alarm acknowledged"
+    )
 
 
 async def test_acknowledged_alarm_does_not_escalate(
@@ -505,8 +510,10 @@ async def test_sos_device_presses(
     assert alarm.kind is AlarmKind.SOS
     assert alarm.source == f"device:{device.id}"
 
+    # The same press seen by the device's event entity is the same alarm, not a second one.
     await _turn(hass, "event.sos_press", "2026-11-22T08:00:00.000+00:00")
-    assert len(runtime.book.active) == 2
+    assert runtime.book.active == [alarm]
+    assert alarm.trigger_count == 2
 
 
 def _kind_slug(kind: AlarmKind) -> str:

@@ -10,8 +10,7 @@ from custom_components.smart_community.core.alarm import AlarmKind, AlarmStatus
 from custom_components.smart_community.household.runtime import Household
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
-
-from .conftest import Responders
+from tests.conftest import Responders
 
 
 async def _call(hass: HomeAssistant, service: str, **data: Any) -> Any:
@@ -41,6 +40,11 @@ async def test_raise_acknowledge_resolve(
     assert alarm.source == "kitchen"
     assert alarm.raised_by == hass_admin_user.name
     assert "Grandma pressed the button" in responders.announce[0].data["message"]
+    assert (
+        responders.notified("mobile_app_mum")[0]
+        .data["message"]
+        .endswith("Grandma pressed the button")
+    )
 
     ack = await _call(hass, "acknowledge_alarm", alarm_id=alarm.alarm_id)
     assert ack == {

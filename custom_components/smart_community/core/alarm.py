@@ -43,7 +43,9 @@ class AlarmAction(StrEnum):
     RETRIGGERED = "retriggered"
     ESCALATED = "escalated"
     ACKNOWLEDGED = "acknowledged"
+    ARRIVED = "arrived"
     RESOLVED = "resolved"
+    NOTE = "note"
     SOURCE_CLEARED = "source_cleared"
     RESPONSE = "response"
     RESPONSE_FAILED = "response_failed"
@@ -120,6 +122,8 @@ class Alarm:
     acknowledged_by: str | None = None
     resolved_at: float | None = None
     resolved_by: str | None = None
+    arrived_at: float | None = None
+    arrived_by: str | None = None
     escalation_level: int = 0
     trigger_count: int = 1
     last_triggered_at: float = 0.0
@@ -156,6 +160,8 @@ class Alarm:
             "acknowledged_by": self.acknowledged_by,
             "resolved_at": self.resolved_at,
             "resolved_by": self.resolved_by,
+            "arrived_at": self.arrived_at,
+            "arrived_by": self.arrived_by,
             "escalation_level": self.escalation_level,
             "trigger_count": self.trigger_count,
             "last_triggered_at": self.last_triggered_at,
@@ -177,6 +183,8 @@ class Alarm:
             acknowledged_by=_opt_str(data.get("acknowledged_by")),
             resolved_at=_opt_float(data.get("resolved_at")),
             resolved_by=_opt_str(data.get("resolved_by")),
+            arrived_at=_opt_float(data.get("arrived_at")),
+            arrived_by=_opt_str(data.get("arrived_by")),
             escalation_level=int(data.get("escalation_level", 0)),
             trigger_count=int(data.get("trigger_count", 1)),
             last_triggered_at=_as_float(
@@ -278,6 +286,9 @@ class AlarmBook:
         """Return the alarms not yet resolved, oldest first."""
         return [alarm for alarm in self.alarms if alarm.active]
 
+    def __contains__(self, alarm_id: object) -> bool:
+        return alarm_id in self._alarms
+
     def get(self, alarm_id: str) -> Alarm:
         """Return the alarm with that id."""
         try:
@@ -344,6 +355,20 @@ class AlarmBook:
         alarm.acknowledged_at = now
         alarm.acknowledged_by = by
         alarm.record(now, AlarmAction.ACKNOWLEDGED, by)
+        return True
+
+    def mark_arrived(self, alarm_id: str, now: float, by: str | None = None) -> bool:
+        """Record that a responder reached the household; return False if already recorded."""
+        alarm = self.get(alarm_id)
+        if alarm.status is AlarmStatus.RESOLVED:
+            raise AlarmAlreadyResolvedError(alarm_id)
+        if alarm.arrived_at is not None:
+            return False
+        if alarm.status is AlarmStatus.RAISED:
+            self.acknowledge(alarm_id, now, by)
+        alarm.arrived_at = now
+        alarm.arrived_by = by
+        alarm.record(now, AlarmAction.ARRIVED, by)
         return True
 
     def resolve(self, alarm_id: str, now: float, by: str | None = None) -> None:

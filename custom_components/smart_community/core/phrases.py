@@ -80,6 +80,16 @@ TEXTS: Final[Mapping[Language, Mapping[str, str]]] = {
         "resolved_message": "{by} resolved the {kind} alarm at {household}.",
         "action_acknowledge": "Acknowledge",
         "someone": "Someone",
+        "duty_title": "{kind} alarm: {household} ({address})",
+        "duty_escalation_title": "Still unacknowledged: {kind} alarm at {address}",
+        "duty_message": "{kind} alarm at {household}, {address}, since {time}. "
+        "Contacts: {contacts}.",
+        "property_acknowledged_title": "The property has your {kind} alarm",
+        "property_acknowledged_message": "{by} in the duty room acknowledged the "
+        "{kind} alarm at {household} and is on it.",
+        "property_arrived_title": "Help has arrived",
+        "property_arrived_message": "{by} from the property reached {household}.",
+        "announcement_title": "Notice from {community}",
     },
     Language.ZH_HANS: {
         "notify_title": "{household}：{kind}报警",
@@ -93,6 +103,14 @@ TEXTS: Final[Mapping[Language, Mapping[str, str]]] = {
         "resolved_message": "{by}已解除{household}的{kind}报警。",
         "action_acknowledge": "确认",
         "someone": "有人",
+        "duty_title": "{kind}报警：{household}（{address}）",
+        "duty_escalation_title": "仍无人确认：{address} 的{kind}报警",
+        "duty_message": "{household}（{address}）自 {time} 起发生{kind}报警。联系电话：{contacts}。",
+        "property_acknowledged_title": "物业已收到您的{kind}报警",
+        "property_acknowledged_message": "值班室的{by}已确认{household}的{kind}报警，正在处理。",
+        "property_arrived_title": "救援已到达",
+        "property_arrived_message": "物业的{by}已到达{household}。",
+        "announcement_title": "{community}通知",
     },
 }
 

@@ -235,7 +235,14 @@ class Responder:
             target,
             {
                 "title": text(language, title_key, **placeholders),
-                "message": text(language, message_key, **placeholders),
+                "message": " ".join(
+                    part
+                    for part in (
+                        text(language, message_key, **placeholders),
+                        alarm.message,
+                    )
+                    if part
+                ),
                 "data": data,
             },
             context,

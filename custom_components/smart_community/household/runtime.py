@@ -59,6 +59,7 @@ class AlarmEventType(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
     ESCALATED = "escalated"
+    ARRIVED = "arrived"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class AlarmUpdate:
     alarm: Alarm
     by: str | None = None
     retrigger: bool = False
+    origin: str | None = None
 
 
 type UpdateListener = Callable[[AlarmUpdate], None]
@@ -98,6 +100,7 @@ class Household:
         self._listeners: list[UpdateListener] = []
         self._unsubs: list[CALLBACK_TYPE] = []
         self._escalation_timer: CALLBACK_TYPE | None = None
+        self._device_sources: dict[str, str] = {}
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -168,41 +171,77 @@ class Household:
         outcomes = await self.responder.async_respond(alarm)
         await self._record_outcomes(alarm, outcomes)
 
-    async def async_acknowledge(self, alarm_id: str, by: str | None = None) -> bool:
+    async def async_acknowledge(
+        self,
+        alarm_id: str,
+        by: str | None = None,
+        *,
+        origin: str | None = None,
+        message: str = "acknowledged",
+    ) -> bool:
         """Acknowledge an alarm; return False if it already was."""
         now = dt_util.utcnow().timestamp()
         changed = self.book.acknowledge(alarm_id, now, by)
         if changed:
             await self._async_save()
             alarm = self.book.get(alarm_id)
-            self._notify_listeners(AlarmUpdate(AlarmEventType.ACKNOWLEDGED, alarm, by))
+            self._notify_listeners(
+                AlarmUpdate(AlarmEventType.ACKNOWLEDGED, alarm, by, origin=origin)
+            )
             self._schedule_escalation()
             await self.responder.async_notify(
-                self.settings.notify_targets,
+                self._told(alarm),
                 alarm,
-                "acknowledged_title",
-                "acknowledged_message",
+                f"{message}_title",
+                f"{message}_message",
                 actionable=False,
                 by=by,
             )
         return changed
 
-    async def async_resolve(self, alarm_id: str, by: str | None = None) -> None:
+    async def async_note_arrival(self, alarm_id: str, by: str | None) -> None:
+        """Record that the property's responder arrived, and tell the family."""
+        if self.book.mark_arrived(alarm_id, dt_util.utcnow().timestamp(), by):
+            await self._async_save()
+            alarm = self.book.get(alarm_id)
+            self._schedule_escalation()
+            self._notify_listeners(
+                AlarmUpdate(AlarmEventType.ARRIVED, alarm, by, origin="link")
+            )
+            await self.responder.async_notify(
+                self.settings.notify_targets,
+                alarm,
+                "property_arrived_title",
+                "property_arrived_message",
+                actionable=False,
+                by=by,
+            )
+
+    async def async_resolve(
+        self, alarm_id: str, by: str | None = None, *, origin: str | None = None
+    ) -> None:
         """Resolve an alarm."""
         now = dt_util.utcnow().timestamp()
         self.book.resolve(alarm_id, now, by)
         await self._async_save()
         alarm = self.book.get(alarm_id)
-        self._notify_listeners(AlarmUpdate(AlarmEventType.RESOLVED, alarm, by))
+        self._notify_listeners(
+            AlarmUpdate(AlarmEventType.RESOLVED, alarm, by, origin=origin)
+        )
         self._schedule_escalation()
         await self.responder.async_notify(
-            self.settings.notify_targets,
+            self._told(alarm),
             alarm,
             "resolved_title",
             "resolved_message",
             actionable=False,
             by=by,
         )
+
+    def _told(self, alarm: Alarm) -> tuple[str, ...]:
+        """Return everyone told about the alarm so far: the family and escalated steps."""
+        steps = self.book.policy.steps[: alarm.escalation_level + 1]
+        return tuple(dict.fromkeys(t for step in steps for t in step.targets))
 
     async def async_user_name(self, context: Context | None) -> str | None:
         """Return the name of the user behind a context, if any."""
@@ -249,14 +288,12 @@ class Household:
 
     def _sos_device_entities(self) -> tuple[str, ...]:
         registry = er.async_get(self.hass)
-        found: list[str] = []
         for device_id in self.settings.sos_devices:
-            found.extend(
-                entry.entity_id
-                for entry in er.async_entries_for_device(registry, device_id)
-                if entry.domain == "event"
-            )
-        return tuple(found)
+            for entry in er.async_entries_for_device(registry, device_id):
+                if entry.domain == "event":
+                    # One press is one alarm, whether it arrives as a Zigbee event or here.
+                    self._device_sources[entry.entity_id] = f"device:{device_id}"
+        return tuple(self._device_sources)
 
     def _kind_for(self, entity_id: str, state: State) -> AlarmKind:
         if entity_id in self.settings.safety_sensors:
@@ -278,7 +315,9 @@ class Household:
         if new_state.domain == "event":
             if _is_event_fired(old_state, new_state):
                 self.hass.async_create_task(
-                    self.async_raise(AlarmKind.SOS, entity_id),
+                    self.async_raise(
+                        AlarmKind.SOS, self._device_sources.get(entity_id, entity_id)
+                    ),
                     eager_start=True,
                 )
             return
