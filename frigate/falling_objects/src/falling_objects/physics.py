@@ -1,0 +1,221 @@
+"""Decide from its trajectory whether a tracked blob is an object falling under gravity."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .facade import Facade
+
+
+@dataclass(frozen=True, slots=True)
+class PhysicsConfig:
+    """Acceptance limits of the fall test."""
+
+    min_points: int = 10
+    min_density: float = 0.6
+    """Observed frames / frames spanned."""
+    min_duration: float = 0.4
+    fit_window: float = 1.3
+    min_accel_ratio: float = 0.45
+    max_accel_ratio: float = 1.45
+    max_drift_speed: float = 6.0
+    """Horizontal speed limit in m/s."""
+    max_drift_ratio: float = 0.7
+    """Horizontal displacement / vertical displacement limit."""
+    min_drop_m: float = 2.0
+    max_lookback: float = 1.2
+    """How long before the first observation the release may lie (s)."""
+    residual_px: float = 1.6
+    residual_share: float = 0.03
+    start_margin: float = 0.5
+    """How far (in floors / columns) off the facade the release point may be."""
+
+
+@dataclass(frozen=True, slots=True)
+class FallFit:
+    """A ballistic fit of a trajectory: y quadratic and x linear in time."""
+
+    t0: float
+    ay: float
+    by: float
+    cy: float
+    bx: float
+    cx: float
+    rms_x: float
+    rms_y: float
+    gravity_px: float
+    duration: float
+
+    @property
+    def accel_ratio(self) -> float:
+        """Return the fitted downward acceleration as a fraction of gravity."""
+        return 2.0 * self.ay / self.gravity_px
+
+    @property
+    def release_time(self) -> float:
+        """Return when vertical speed was zero (the release or the apex of a throw)."""
+        if self.ay <= 0:
+            return self.t0
+        tau = -self.by / (2.0 * self.ay)
+        return self.t0 + min(tau, 0.0)
+
+    def position(self, t: float) -> tuple[float, float]:
+        """Return the fitted pixel position at time t."""
+        tau = t - self.t0
+        return (self.cx + self.bx * tau, self.cy + self.by * tau + self.ay * tau * tau)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The classifier's decision with its reason."""
+
+    falling: bool
+    reason: str
+    fit: FallFit | None = None
+    points: list[tuple[float, float, float]] = field(default_factory=list)
+    """The observations kept after dropping strays (accepted trajectories only)."""
+
+
+def _fit(data: NDArray[np.float64], facade: Facade) -> FallFit:
+    t_first = float(data[0, 0])
+    tau = data[:, 0] - t_first
+    design = np.column_stack([tau * tau, tau, np.ones_like(tau)])
+    ay, by, cy = np.linalg.lstsq(design, data[:, 2], rcond=None)[0]
+    bx, cx = np.linalg.lstsq(design[:, 1:], data[:, 1], rcond=None)[0]
+    res_y = data[:, 2] - (ay * tau * tau + by * tau + cy)
+    res_x = data[:, 1] - (bx * tau + cx)
+    mid = len(data) // 2
+    gravity = facade.gravity_px(float(data[mid, 1]), float(data[mid, 2]))
+    return FallFit(
+        t0=t_first,
+        ay=float(ay),
+        by=float(by),
+        cy=float(cy),
+        bx=float(bx),
+        cx=float(cx),
+        rms_x=float(np.sqrt(np.mean(res_x * res_x))),
+        rms_y=float(np.sqrt(np.mean(res_y * res_y))),
+        gravity_px=gravity,
+        duration=float(tau[-1]),
+    )
+
+
+def _residuals(fit: FallFit, data: NDArray[np.float64]) -> NDArray[np.float64]:
+    tau = data[:, 0] - fit.t0
+    dy = data[:, 2] - (fit.ay * tau * tau + fit.by * tau + fit.cy)
+    dx = data[:, 1] - (fit.bx * tau + fit.cx)
+    return np.asarray(np.hypot(dx, dy), dtype=np.float64)
+
+
+def fit_trajectory(
+    points: Sequence[tuple[float, float, float]],
+    facade: Facade,
+    window: float,
+    outlier_px: float = 4.0,
+    max_outliers: float = 0.25,
+) -> tuple[FallFit, list[tuple[float, float, float]]] | None:
+    """Fit the early part of a trajectory, dropping a few stray observations.
+
+    Returns the fit and the observations kept, or None with too few points. Strays
+    come from a bird or an insect crossing the object's path for a frame or two.
+    """
+    if len(points) < 5:
+        return None
+    data = np.asarray(points, dtype=np.float64)
+    t_first = float(data[0, 0])
+    early = data[data[:, 0] - t_first <= window]
+    if len(early) < 5:
+        early = data[:5]
+    if len(np.unique(early[:, 0])) < 3:
+        return None
+    budget = int(max_outliers * len(early))
+    fit = _fit(early, facade)
+    while budget > 0 and len(early) > 5:
+        residual = _residuals(fit, early)
+        worst = int(np.argmax(residual))
+        if residual[worst] <= outlier_px:
+            break
+        early = np.delete(early, worst, axis=0)
+        budget -= 1
+        fit = _fit(early, facade)
+    t_last = float(early[-1, 0])
+    kept = [tuple(map(float, row)) for row in early]
+    later = data[data[:, 0] > t_last]
+    if len(later):
+        keep_later = (
+            _residuals(fit, later)
+            <= outlier_px * 4 + 0.02 * fit.gravity_px * (later[:, 0] - fit.t0) ** 2
+        )
+        kept += [tuple(map(float, row)) for row in later[keep_later]]
+    return fit, [(p[0], p[1], p[2]) for p in kept]
+
+
+def classify(
+    points: Sequence[tuple[float, float, float]],
+    facade: Facade,
+    config: PhysicsConfig | None = None,
+    fps: float = 25.0,
+) -> Verdict:
+    """Return whether (t, x, y) observations describe a falling object.
+
+    Accepts a trajectory whose early part is a parabola with downward acceleration
+    near gravity at the facade's scale (drag allowed), little horizontal drift, a
+    net descent and a release point on the facade. Level or climbing flight (birds),
+    flutter (leaves, insects) and constant-speed streaks (rain) fail these tests.
+    """
+    cfg = config or PhysicsConfig()
+    if len(points) < cfg.min_points:
+        return Verdict(False, "too few points")
+    if any(not all(math.isfinite(v) for v in p) for p in points):
+        return Verdict(False, "non-finite observation")
+    duration = points[-1][0] - points[0][0]
+    if duration < cfg.min_duration:
+        return Verdict(False, "too short")
+    fitted = fit_trajectory(points, facade, cfg.fit_window)
+    if fitted is None:
+        return Verdict(False, "cannot fit")
+    fit, kept = fitted
+    points = kept
+    if not math.isfinite(fit.gravity_px) or fit.gravity_px <= 0:
+        return Verdict(False, "cannot fit")
+    frames = (points[-1][0] - points[0][0]) * fps + 1
+    if len(points) < cfg.min_points or len(points) < cfg.min_density * frames:
+        return Verdict(False, "too sparse", fit)
+    ratio = fit.accel_ratio
+    if not cfg.min_accel_ratio <= ratio <= cfg.max_accel_ratio:
+        return Verdict(False, f"acceleration {ratio:.2f} g", fit)
+    ys = [p[2] for p in points]
+    xs = [p[1] for p in points]
+    drop = ys[-1] - ys[0]
+    px_per_m_v, px_per_m_h = facade.pixels_per_metre(xs[0], ys[0])
+    if drop < cfg.min_drop_m * px_per_m_v:
+        return Verdict(False, "no net descent", fit)
+    extent = max(ys) - min(ys)
+    tolerance = cfg.residual_px + cfg.residual_share * min(
+        extent, fit.duration * 0.5 * fit.gravity_px
+    )
+    if fit.rms_y > tolerance or fit.rms_x > tolerance:
+        return Verdict(
+            False, f"erratic path (rms {fit.rms_x:.1f}, {fit.rms_y:.1f} px)", fit
+        )
+    if abs(fit.bx) > cfg.max_drift_speed * px_per_m_h:
+        return Verdict(False, "horizontal speed too high", fit)
+    if abs(xs[-1] - xs[0]) > cfg.max_drift_ratio * max(drop, 1.0):
+        return Verdict(False, "horizontal drift too large", fit)
+    t_end = points[-1][0]
+    if 2.0 * fit.ay * (t_end - fit.t0) + fit.by <= 0:
+        return Verdict(False, "not descending at the end", fit)
+    tau_vertex = -fit.by / (2.0 * fit.ay)
+    if tau_vertex < -cfg.max_lookback:
+        return Verdict(
+            False, "already fast when first seen (started off the facade?)", fit
+        )
+    rx, ry = fit.position(fit.release_time)
+    if not facade.contains(rx, ry, cfg.start_margin):
+        return Verdict(False, "release point not on the facade", fit)
+    return Verdict(True, "falling", fit, list(points))

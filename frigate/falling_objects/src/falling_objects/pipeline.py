@@ -1,0 +1,201 @@
+"""Frame-by-frame falling-object pipeline: motion, tracking, physics, localisation."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .detect import DetectorConfig, MotionDetector
+from .facade import Facade, WindowCell
+from .localize import Candidate, localize
+from .physics import PhysicsConfig, classify
+from .track import Track, Tracker, TrackerConfig
+
+
+@dataclass(slots=True)
+class FallEvent:
+    """One detected falling object."""
+
+    start_time: float
+    end_time: float
+    window: WindowCell
+    confidence: float
+    candidates: tuple[Candidate, ...]
+    trajectory: list[tuple[float, float, float]]
+    release_xy: tuple[float, float]
+    accel_ratio: float
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the CLI / MQTT representation."""
+        return {
+            "start_time": round(self.start_time, 3),
+            "end_time": round(self.end_time, 3),
+            "window": self.window.as_dict(),
+            "confidence": round(self.confidence, 4),
+            "trajectory": [
+                [round(t, 3), round(x, 1), round(y, 1)] for t, x, y in self.trajectory
+            ],
+            "candidates": [c.as_dict() for c in self.candidates],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    """All tuning in one place."""
+
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+    roi_margin: float = 0.35
+    """How far around the facade (fraction of its size) motion is watched."""
+    merge_gap: float = 0.8
+    hold: float = 0.6
+    max_simultaneous: int = 4
+    """More accepted tracks than this at once is a swarm or rain, not a throw."""
+
+
+def roi_polygon(facade: Facade, margin: float) -> NDArray[np.float64]:
+    """Return the watched region: the facade widened and extended to the image bottom."""
+    width, height = facade.image_size
+    quad = facade.outline()
+    center = quad.mean(axis=0)
+    grown = center + (quad - center) * (1.0 + margin)
+    top = min(float(grown[0, 1]), float(grown[1, 1]))
+    top = max(top, 0.0)
+    left = max(min(float(grown[0, 0]), float(grown[3, 0])), 0.0)
+    right = min(max(float(grown[1, 0]), float(grown[2, 0])), width - 1.0)
+    return np.array(
+        [[left, top], [right, top], [right, height - 1.0], [left, height - 1.0]],
+        dtype=np.float64,
+    )
+
+
+class FallingObjectPipeline:
+    """Turn a stream of frames into falling-object events."""
+
+    def __init__(
+        self,
+        facade: Facade,
+        fps: float,
+        width: int,
+        height: int,
+        config: PipelineConfig | None = None,
+    ) -> None:
+        self.config = config or PipelineConfig()
+        self.facade = facade.scaled(width, height)
+        self.fps = fps
+        self.detector = MotionDetector(
+            width,
+            height,
+            roi_polygon(self.facade, self.config.roi_margin),
+            self.config.detector,
+        )
+        self.tracker = Tracker(self.facade.gravity_px, self.config.tracker)
+        self._times: deque[float] = deque(maxlen=self.detector.delay + 1)
+        self._pending: list[FallEvent] = []
+        self._emitted: deque[FallEvent] = deque(maxlen=32)
+        self._now = 0.0
+        self.rejected: list[tuple[Track, str]] = []
+        self.keep_rejected = False
+
+    def process(self, frame: NDArray[np.uint8], t: float) -> list[FallEvent]:
+        """Feed one frame taken at time t (s); return events that are complete."""
+        self._now = t
+        self._times.append(t)
+        blobs = self.detector.push(frame)
+        if blobs is not None:
+            finished = self.tracker.update(self._times[0], blobs)
+            self._judge(finished)
+        return self._release(final=False)
+
+    def flush(self) -> list[FallEvent]:
+        """End of input: judge the open tracks and return every remaining event."""
+        self._judge(self.tracker.flush())
+        return self._release(final=True)
+
+    def _judge(self, tracks: list[Track]) -> None:
+        accepted: list[FallEvent] = []
+        for track in tracks:
+            verdict = classify(track.points, self.facade, self.config.physics, self.fps)
+            if not verdict.falling or verdict.fit is None:
+                if self.keep_rejected:
+                    self.rejected.append((track, verdict.reason))
+                continue
+            where = localize(verdict.fit, self.facade)
+            if where is None:
+                continue
+            accepted.append(
+                FallEvent(
+                    start_time=where.release_time,
+                    end_time=track.times[-1],
+                    window=where.best.window,
+                    confidence=where.best.probability,
+                    candidates=where.candidates,
+                    trajectory=verdict.points,
+                    release_xy=where.release_xy,
+                    accel_ratio=verdict.fit.accel_ratio,
+                )
+            )
+        if len(accepted) > self.config.max_simultaneous:
+            return
+        for event in accepted:
+            self._merge(event)
+
+    def _same(self, event: FallEvent, other: FallEvent) -> bool:
+        per_floor, per_column = self.facade.pixels_per_cell(*event.release_xy)
+        overlap = (
+            event.start_time <= other.end_time + self.config.merge_gap
+            and other.start_time <= event.end_time + self.config.merge_gap
+        )
+        near = (
+            abs(event.release_xy[1] - other.release_xy[1]) <= 1.5 * per_floor
+            and abs(event.release_xy[0] - other.release_xy[0]) <= 1.5 * per_column
+        )
+        first, last = (
+            (other, event) if other.start_time <= event.start_time else (event, other)
+        )
+        gap = last.trajectory[0][0] - first.trajectory[-1][0]
+        dx = last.trajectory[0][1] - first.trajectory[-1][1]
+        dy = last.trajectory[0][2] - first.trajectory[-1][2]
+        continued = (
+            -0.2 <= gap <= self.config.merge_gap
+            and abs(dx) <= per_column
+            and -5.0 <= dy <= 3 * per_floor
+        )
+        return overlap and (near or continued)
+
+    def _merge(self, event: FallEvent) -> None:
+        if any(self._same(event, done) for done in self._emitted):
+            return
+        for other in self._pending:
+            if self._same(event, other):
+                keep, drop = (
+                    (other, event)
+                    if len(other.trajectory) >= len(event.trajectory)
+                    else (event, other)
+                )
+                keep.trajectory = sorted({*keep.trajectory, *drop.trajectory})
+                keep.start_time = min(keep.start_time, drop.start_time)
+                keep.end_time = max(keep.end_time, drop.end_time)
+                if keep is event:
+                    self._pending.remove(other)
+                    self._pending.append(event)
+                return
+        self._pending.append(event)
+
+    def _release(self, final: bool) -> list[FallEvent]:
+        if final:
+            ready, self._pending = self._pending, []
+        else:
+            horizon = (
+                self._now - self.config.hold - self.detector.delay / max(self.fps, 1.0)
+            )
+            ready = [e for e in self._pending if e.end_time < horizon]
+            self._pending = [e for e in self._pending if e.end_time >= horizon]
+        ready.sort(key=lambda e: e.start_time)
+        self._emitted.extend(ready)
+        return ready

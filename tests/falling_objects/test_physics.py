@@ -1,0 +1,227 @@
+"""The fall classifier and the window localisation on synthetic trajectories."""
+
+import math
+
+from hypothesis import given, settings, strategies as st
+import numpy as np
+import pytest
+
+from falling_objects.facade import GRAVITY, Facade, parse_facade
+from falling_objects.localize import localize
+from falling_objects.physics import classify
+
+FPS = 25.0
+
+
+@pytest.fixture(scope="module")
+def facade() -> Facade:
+    """Return a 10 x 8 facade with 60 px floors (3 m, so 20 px/m) and 100 px columns."""
+    return parse_facade(
+        {
+            "building": 3,
+            "image_size": [1000, 800],
+            "floor_height_m": 3.0,
+            "column_width_m": 5.0,
+            "grid": {
+                "corners": [[100, 100], [900, 100], [900, 700], [100, 700]],
+                "floors": 10,
+                "columns": 8,
+            },
+        }
+    )
+
+
+def _fall(
+    x0: float,
+    y0: float,
+    vx: float = 0.0,
+    vy: float = 0.0,
+    g: float = GRAVITY * 20,
+    first: float = 0.25,
+    last: float = 1.6,
+    noise: float = 0.4,
+    seed: int = 0,
+) -> list[tuple[float, float, float]]:
+    rng = np.random.default_rng(seed)
+    times = np.arange(first, last, 1 / FPS)
+    return [
+        (
+            float(t),
+            x0 + vx * t + rng.normal(0, noise),
+            y0 + vy * t + 0.5 * g * t * t + rng.normal(0, noise),
+        )
+        for t in times
+    ]
+
+
+def test_drop_is_falling_and_names_the_window(facade: Facade) -> None:
+    # Released at x=350 (column 3), y=190 (row 1 from the top: floor 9), observed from 0.25 s on.
+    points = _fall(350, 190)
+    verdict = classify(points, facade, fps=FPS)
+    assert verdict.falling, verdict.reason
+    assert verdict.fit is not None
+    assert verdict.fit.accel_ratio == pytest.approx(1.0, abs=0.05)
+    where = localize(verdict.fit, facade)
+    assert where is not None
+    assert (where.best.window.floor, where.best.window.column) == (9, 3)
+    assert where.best.window.label == "3-9-03"
+    assert where.release_time == pytest.approx(0.0, abs=0.05)
+    assert len(where.candidates) == 3
+    assert sum(c.probability for c in where.candidates) <= 1.0 + 1e-9
+    assert where.best.probability > 0.8
+
+
+def test_sideways_throw_with_upward_start_is_falling(facade: Facade) -> None:
+    # 1.5 m/s sideways and 2 m/s up: the apex is 0.2 m above the hand.
+    points = _fall(620, 320, vx=30, vy=-40, first=0.05, last=1.5)
+    verdict = classify(points, facade, fps=FPS)
+    assert verdict.falling, verdict.reason
+    assert verdict.fit is not None
+    where = localize(verdict.fit, facade)
+    assert where is not None
+    assert (where.best.window.floor, where.best.window.column) == (7, 6)
+
+
+def test_drag_still_counts_as_falling(facade: Facade) -> None:
+    # Integrate quadratic drag with a 15 m/s terminal velocity at 20 px/m.
+    k, y, v, t = GRAVITY / 15.0**2, 0.0, 0.0, 0.0
+    points = []
+    while t < 1.8:
+        if t >= 0.3:
+            points.append((t, 450.0, 250 + 20 * y))
+        for _ in range(10):
+            v += (GRAVITY - k * v * v) * 0.004
+            y += v * 0.004
+        t += 0.04
+    verdict = classify(points, facade, fps=FPS)
+    assert verdict.falling, verdict.reason
+
+
+def test_stray_points_from_a_crossing_bird_are_dropped(facade: Facade) -> None:
+    points = _fall(350, 190)
+    points[3] = (points[3][0], points[3][1] + 40, points[3][2] - 25)
+    verdict = classify(points, facade, fps=FPS)
+    assert verdict.falling, verdict.reason
+    assert len(verdict.points) == len(points) - 1
+
+
+@pytest.mark.parametrize(
+    ("name", "points"),
+    [
+        (
+            "level bird",
+            [
+                (t, 150 + 120 * t, 300 + 3 * math.sin(30 * t))
+                for t in np.arange(0, 2, 1 / FPS)
+            ],
+        ),
+        (
+            "climbing bird",
+            [
+                (t, 800 - 100 * t, 500 - 60 * t - 0.5 * 50 * t * t)
+                for t in np.arange(0, 2, 1 / FPS)
+            ],
+        ),
+        (
+            "gliding bird",
+            [(t, 200 + 150 * t, 200 + 60 * t) for t in np.arange(0, 2, 1 / FPS)],
+        ),
+        (
+            "leaf",
+            [
+                (t, 400 + 25 * math.sin(6 * t), 200 + 25 * t)
+                for t in np.arange(0, 3, 1 / FPS)
+            ],
+        ),
+        (
+            "rain streak",
+            [(t, 500 + 5 * t, 120 + 450 * t) for t in np.arange(0, 1.2, 1 / FPS)],
+        ),
+        ("object from above the view", _fall(400, -900, first=3.0, last=3.8)),
+        ("drift too wide", _fall(150, 190, vx=500)),
+        ("three times gravity", _fall(350, 190, g=3 * GRAVITY * 20)),
+        ("too few points", _fall(350, 190, last=0.45)),
+    ],
+)
+def test_distractors_are_rejected(
+    facade: Facade, name: str, points: list[tuple[float, float, float]]
+) -> None:
+    verdict = classify(
+        [(float(t), float(x), float(y)) for t, x, y in points], facade, fps=FPS
+    )
+    assert not verdict.falling, f"{name} accepted"
+
+
+def test_insect_random_walk_is_rejected(facade: Facade) -> None:
+    rng = np.random.default_rng(5)
+    x, y, vx, vy = 500.0, 300.0, 0.0, 0.0
+    points = []
+    for i in range(60):
+        vx += rng.normal(0, 60)
+        vy += rng.normal(0, 60)
+        x, y = x + vx / FPS, y + vy / FPS
+        points.append((i / FPS, x, y))
+    assert not classify(points, facade, fps=FPS).falling
+
+
+_coords = st.floats(-1e4, 1e4, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 10), _coords, _coords), max_size=60))
+def test_classifier_never_crashes(
+    facade: Facade, raw: list[tuple[float, float, float]]
+) -> None:
+    points = sorted(raw)
+    verdict = classify(points, facade, fps=FPS)
+    assert isinstance(verdict.reason, str)
+    if verdict.falling:
+        assert verdict.fit is not None
+        assert localize(verdict.fit, facade) is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    x0=st.floats(150, 850),
+    y0=st.floats(120, 500),
+    vx=st.floats(-200, 200),
+    climb=st.floats(0, 300),
+    seed=st.integers(0, 1000),
+)
+def test_nothing_moving_up_or_level_is_falling(
+    facade: Facade, x0: float, y0: float, vx: float, climb: float, seed: int
+) -> None:
+    """Birds: level or climbing flight with flapping noise is never a fall."""
+    rng = np.random.default_rng(seed)
+    points = [
+        (
+            t,
+            x0 + vx * t,
+            y0 - climb * t + 2 * math.sin(25 * t + seed) + rng.normal(0, 0.5),
+        )
+        for t in np.arange(0, 1.5, 1 / FPS)
+    ]
+    assert not classify(points, facade, fps=FPS).falling
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    column=st.integers(0, 7),
+    row=st.integers(0, 7),
+    ratio=st.floats(0.75, 1.2),
+    vx=st.floats(-20, 20),
+    seed=st.integers(0, 1000),
+)
+def test_gravity_like_drops_are_found_at_their_window(
+    facade: Facade, column: int, row: int, ratio: float, vx: float, seed: int
+) -> None:
+    x0 = 100 + 100 * column + 50
+    y0 = 100 + 60 * row + 30
+    points = _fall(x0, y0, vx=vx, g=ratio * GRAVITY * 20, seed=seed, last=1.3)
+    verdict = classify(points, facade, fps=FPS)
+    assert verdict.falling, verdict.reason
+    assert verdict.fit is not None
+    where = localize(verdict.fit, facade)
+    assert where is not None
+    assert where.best.window.floor == facade.floor_of_row(row)
+    assert where.best.window.column == column + 1
