@@ -68,6 +68,7 @@ class Broker:
             f"persistence_location {self.directory / 'data'}/",
             "autosave_interval 1",
             "max_queued_messages 10000",
+            "set_tcp_nodelay true",
             f"log_dest file {self.directory / 'mosquitto.log'}",
         ]
         if self.tls_files is not None:

@@ -23,11 +23,13 @@ HOUSEHOLD_PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.EVENT,
     Platform.SENSOR,
+    Platform.TODO,
 ]
 COMMUNITY_PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.SENSOR,
+    Platform.TODO,
 ]
 
 
@@ -46,7 +48,11 @@ async def async_setup_entry(
         await hass.config_entries.async_forward_entry_setups(entry, HOUSEHOLD_PLATFORMS)
     else:
         community = Community(
-            hass, entry, CommunitySettings.from_entry(entry, hass.config.language)
+            hass,
+            entry,
+            CommunitySettings.from_entry(
+                entry, hass.config.language, hass.config.config_dir
+            ),
         )
         await community.async_start()
         entry.async_on_unload(community.async_stop)

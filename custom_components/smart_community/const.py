@@ -54,6 +54,21 @@ ATTR_DIRECTORY: Final = "directory"
 SERVICE_MARK_ARRIVED: Final = "mark_arrived"
 SERVICE_GET_LINK_CODE: Final = "get_link_code"
 SERVICE_EXPORT_BROKER_CONFIG: Final = "export_broker_config"
+SERVICE_BROADCAST: Final = "broadcast"
+SERVICE_FILE_WORK_ORDER: Final = "file_work_order"
+SERVICE_UPDATE_WORK_ORDER: Final = "update_work_order"
+ATTR_MESSAGE_ZH: Final = "message_zh"
+ATTR_MESSAGE_EN: Final = "message_en"
+ATTR_URGENCY: Final = "urgency"
+ATTR_BUILDINGS: Final = "buildings"
+ATTR_HOUSEHOLDS: Final = "households"
+ATTR_CATEGORY: Final = "category"
+ATTR_TEXT: Final = "text"
+ATTR_PHOTO: Final = "photo"
+ATTR_WORK_ORDER_ID: Final = "work_order_id"
+ATTR_STATUS: Final = "status"
+ATTR_ASSIGNEE: Final = "assignee"
+ATTR_NOTE: Final = "note"
 
 # Storage layout version
 STORAGE_VERSION: Final = 1
@@ -76,6 +91,9 @@ CONF_LINK_COMMUNITY: Final = "link_community"
 CONF_LINK_CODE: Final = "link_code"
 CONF_DUTY_DELAY: Final = "duty_delay"
 CONF_CONTACTS_DELAY: Final = "contacts_delay"
+CONF_HISTORY_URL: Final = "history_url"
+CONF_RETENTION_DAYS: Final = "retention_days"
+DEFAULT_RETENTION_DAYS: Final = 365
 DEFAULT_DUTY_DELAY: Final = 60
 DEFAULT_CONTACTS_DELAY: Final = 300
 

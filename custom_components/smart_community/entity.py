@@ -32,6 +32,9 @@ class HouseholdEntity(Entity):
         """Follow the household's alarm updates."""
         await super().async_added_to_hass()
         self.async_on_remove(self.household.async_add_listener(self._handle_update))
+        self.async_on_remove(
+            self.household.async_add_desk_listener(self.async_write_ha_state)
+        )
 
     def _handle_update(self, update: AlarmUpdate) -> None:
         """Write the new state."""

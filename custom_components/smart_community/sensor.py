@@ -38,7 +38,12 @@ def _safety_status(household: Household) -> str:
 class HouseholdSensorDescription(SensorEntityDescription):
     """Describes a household sensor."""
 
-    value_fn: Callable[[Household], str | int]
+    value_fn: Callable[[Household], str | int | None]
+
+
+def _last_announcement(household: Household) -> str | None:
+    announcements = household.desk.announcements
+    return announcements[-1].message[:255] if announcements else None
 
 
 SENSORS: tuple[HouseholdSensorDescription, ...] = (
@@ -54,6 +59,11 @@ SENSORS: tuple[HouseholdSensorDescription, ...] = (
         translation_key="active_alarms",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda household: len(household.book.active),
+    ),
+    HouseholdSensorDescription(
+        key="last_announcement",
+        translation_key="last_announcement",
+        value_fn=_last_announcement,
     ),
 )
 
@@ -85,6 +95,6 @@ class HouseholdSensor(HouseholdEntity, SensorEntity):
     entity_description: HouseholdSensorDescription
 
     @property
-    def native_value(self) -> str | int:
+    def native_value(self) -> str | int | None:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.household)

@@ -20,17 +20,31 @@ from homeassistant.helpers.service import (
     async_register_admin_service,
 )
 
+from .community.announcements import AnnouncementError, Target, Urgency
 from .community.runtime import Community
+from .community.workorders import WorkOrderCategory, WorkOrderError, WorkOrderStatus
 from .const import (
     ATTR_ALARM_ID,
+    ATTR_ASSIGNEE,
     ATTR_BROKER_HOST,
     ATTR_BROKER_PORT,
+    ATTR_BUILDINGS,
+    ATTR_CATEGORY,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DIRECTORY,
     ATTR_HOUSEHOLD,
+    ATTR_HOUSEHOLDS,
     ATTR_KIND,
     ATTR_MESSAGE,
+    ATTR_MESSAGE_EN,
+    ATTR_MESSAGE_ZH,
+    ATTR_NOTE,
+    ATTR_PHOTO,
     ATTR_SOURCE,
+    ATTR_STATUS,
+    ATTR_TEXT,
+    ATTR_URGENCY,
+    ATTR_WORK_ORDER_ID,
     CONF_BROADCAST_KEY,
     CONF_HOUSEHOLD_ID,
     CONF_LINK_KEY,
@@ -43,11 +57,14 @@ from .const import (
     DOMAIN,
     ROLE_HOUSEHOLD,
     SERVICE_ACKNOWLEDGE_ALARM,
+    SERVICE_BROADCAST,
     SERVICE_EXPORT_BROKER_CONFIG,
+    SERVICE_FILE_WORK_ORDER,
     SERVICE_GET_LINK_CODE,
     SERVICE_MARK_ARRIVED,
     SERVICE_RAISE_ALARM,
     SERVICE_RESOLVE_ALARM,
+    SERVICE_UPDATE_WORK_ORDER,
     SUBENTRY_HOUSEHOLD,
     TRANSPORT_MQTT,
 )
@@ -83,6 +100,55 @@ LINK_CODE_SCHEMA = probatio.Schema(
         probatio.Required(ATTR_HOUSEHOLD): cv.string,
         probatio.Optional(ATTR_BROKER_HOST): cv.string,
         probatio.Optional(ATTR_BROKER_PORT): cv.port,
+    }
+)
+BROADCAST_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_MESSAGE_ZH): probatio.All(
+            cv.string, probatio.Length(max=1000)
+        ),
+        probatio.Optional(ATTR_MESSAGE_EN): probatio.All(
+            cv.string, probatio.Length(max=1000)
+        ),
+        probatio.Optional(ATTR_URGENCY, default=Urgency.NORMAL.value): probatio.In(
+            [urgency.value for urgency in Urgency]
+        ),
+        probatio.Optional(ATTR_BUILDINGS): probatio.All(cv.ensure_list, [cv.string]),
+        probatio.Optional(ATTR_HOUSEHOLDS): probatio.All(cv.ensure_list, [cv.string]),
+    }
+)
+FILE_WORK_ORDER_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(
+            ATTR_CATEGORY, default=WorkOrderCategory.REPAIR.value
+        ): probatio.In([category.value for category in WorkOrderCategory]),
+        probatio.Required(ATTR_TEXT): probatio.All(
+            cv.string, probatio.Length(min=1, max=2000)
+        ),
+        probatio.Optional(ATTR_PHOTO): probatio.All(
+            cv.string, probatio.Length(max=500)
+        ),
+    }
+)
+UPDATE_WORK_ORDER_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Required(ATTR_WORK_ORDER_ID): cv.string,
+        probatio.Required(ATTR_STATUS): probatio.In(
+            [
+                status.value
+                for status in WorkOrderStatus
+                if status is not WorkOrderStatus.OPEN
+            ]
+        ),
+        probatio.Optional(ATTR_ASSIGNEE): probatio.All(
+            cv.string, probatio.Length(max=100)
+        ),
+        probatio.Optional(ATTR_NOTE): probatio.All(
+            cv.string, probatio.Length(max=1000)
+        ),
     }
 )
 BROKER_SCHEMA = probatio.Schema(
@@ -315,6 +381,98 @@ async def _async_export_broker_config(call: ServiceCall) -> ServiceResponse:
     return {"files": dict(files), "households": sorted(passwords)}
 
 
+async def _async_broadcast(call: ServiceCall) -> ServiceResponse:
+    community = _community(call.hass, call)
+    buildings = call.data.get(ATTR_BUILDINGS) or []
+    households = call.data.get(ATTR_HOUSEHOLDS) or []
+    if buildings and households:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="one_kind_of_target"
+        )
+    target = (
+        Target.buildings(buildings)
+        if buildings
+        else Target.households(households)
+        if households
+        else Target.everyone()
+    )
+    try:
+        result = await community.async_broadcast(
+            text_zh=call.data.get(ATTR_MESSAGE_ZH),
+            text_en=call.data.get(ATTR_MESSAGE_EN),
+            urgency=Urgency(call.data[ATTR_URGENCY]),
+            target=target,
+            by=await community.async_user_name(call.context),
+        )
+    except AnnouncementError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key=err.key
+        ) from err
+    if not result.delivery.targeted:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="announcement_no_targets",
+        )
+    targeted: list[Any] = sorted(result.delivery.targeted)
+    unknown: list[Any] = sorted(result.unknown_targets)
+    return {
+        "announcement_id": result.delivery.announcement.announcement_id,
+        "targeted": targeted,
+        "unknown_targets": unknown,
+    }
+
+
+async def _async_file_work_order(call: ServiceCall) -> ServiceResponse:
+    household = _household(call.hass, call)
+    entry = _entry(call.hass, call)
+    link = entry.runtime_data.link
+    if link is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_linked",
+            translation_placeholders={"household": household.settings.name},
+        )
+    try:
+        order = household.desk.file(
+            household.settings.household_id,
+            WorkOrderCategory(call.data[ATTR_CATEGORY]),
+            call.data[ATTR_TEXT].strip(),
+            await household.async_user_name(call.context),
+            call.data.get(ATTR_PHOTO),
+        )
+    except WorkOrderError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key=err.key
+        ) from err
+    await household.desk.async_save()
+    await link.async_file_work_order(order)
+    household.async_desk_changed()
+    return {"work_order_id": order.order_id, "status": order.status.value}
+
+
+async def _async_update_work_order(call: ServiceCall) -> ServiceResponse:
+    community = _community(call.hass, call)
+    try:
+        order = await community.async_update_work_order(
+            call.data[ATTR_WORK_ORDER_ID],
+            WorkOrderStatus(call.data[ATTR_STATUS]),
+            by=await community.async_user_name(call.context),
+            assignee=call.data.get(ATTR_ASSIGNEE),
+            note=call.data.get(ATTR_NOTE),
+        )
+    except WorkOrderError as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=err.key,
+            translation_placeholders={"work_order_id": err.order_id},
+        ) from err
+    return {
+        "work_order_id": order.order_id,
+        "status": order.status.value,
+        "assignee": order.assignee,
+    }
+
+
 def _write_files(directory: Path, files: dict[str, str]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
@@ -352,6 +510,27 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_MARK_ARRIVED,
         _async_mark_arrived,
         schema=ALARM_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_BROADCAST,
+        _async_broadcast,
+        schema=BROADCAST_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_FILE_WORK_ORDER,
+        _async_file_work_order,
+        schema=FILE_WORK_ORDER_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_UPDATE_WORK_ORDER,
+        _async_update_work_order,
+        schema=UPDATE_WORK_ORDER_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     async_register_admin_service(

@@ -27,7 +27,8 @@ async def setup_linked(
     household_entry: MockConfigEntry,
 ) -> Linked:
     """Set up the community, then the household linked to it in-process."""
-    community_entry.add_to_hass(hass)
+    if hass.config_entries.async_get_entry(community_entry.entry_id) is None:
+        community_entry.add_to_hass(hass)
     household_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         household_entry,

@@ -129,8 +129,9 @@ async def test_broker_killed_mid_alarm(
     await wait_until(lambda: alarm.alarm_id in community.board, timeout=30)
     await wait_until(lambda: not link.endpoint.pending, timeout=30)
     assert [a.alarm_id for a in community.board.alarms] == [alarm.alarm_id]
-    await hass.async_block_till_done()
-    assert hass.states.get("sensor.sunny_gardens_active_alarms").state == "1"
+    await wait_until(
+        lambda: hass.states.get("sensor.sunny_gardens_active_alarms").state == "1"
+    )
 
 
 async def test_export_broker_config(

@@ -1,11 +1,15 @@
 """Base entities of the community: the community device and one device per household."""
 
+import asyncio
+
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from ..const import DOMAIN
 from .runtime import BoardUpdate, Community, HouseholdRecord
+
+BOARD_WRITE_DELAY = 0.2
 
 
 def community_device_id(community: Community) -> tuple[str, str]:
@@ -54,12 +58,37 @@ class CommunityEntity(Entity):
                 entry_type=DeviceEntryType.SERVICE,
             )
 
+    _flush_handle: asyncio.TimerHandle | None = None
+
     async def async_added_to_hass(self) -> None:
-        """Follow the board."""
+        """Follow the board: one household's updates, or all of them."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.community.async_add_listener(self._handle_update))
+        self.async_on_remove(
+            self.community.async_add_listener(
+                self._handle_update,
+                None if self.record is None else self.record.household_id,
+            )
+        )
 
     @callback
     def _handle_update(self, update: BoardUpdate) -> None:
-        if self.record is None or update.household in (None, self.record.household_id):
+        if self.record is not None:
             self.async_write_ha_state()
+            return
+        # Board-wide entities write at most once per loop iteration, however many
+        # alarms change in it (a burst of a thousand alarms is one write, not a thousand).
+        if self._flush_handle is None:
+            self._flush_handle = self.hass.loop.call_later(
+                BOARD_WRITE_DELAY, self._async_flush
+            )
+
+    @callback
+    def _async_flush(self) -> None:
+        self._flush_handle = None
+        self.async_write_ha_state()
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Drop a pending write."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None

@@ -156,7 +156,7 @@ class AlarmRecord:
     def from_alarm(
         cls, alarm: Alarm, household_id: str, address: str | None = None
     ) -> Self:
-        """Build from a core alarm (which has no arrival)."""
+        """Build from a core alarm as the duty room's board holds it."""
         return cls(
             alarm_id=alarm.alarm_id,
             household_id=household_id,
@@ -164,6 +164,8 @@ class AlarmRecord:
             raised_at=alarm.raised_at,
             acknowledged_at=alarm.acknowledged_at,
             acknowledged_by=alarm.acknowledged_by,
+            arrived_at=alarm.arrived_at,
+            arrived_by=alarm.arrived_by,
             resolved_at=alarm.resolved_at,
             resolved_by=alarm.resolved_by,
             escalation_level=alarm.escalation_level,

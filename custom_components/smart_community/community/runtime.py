@@ -1,14 +1,19 @@
 """The community (property) side at run time: the link, the duty room's alarm board."""
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -21,6 +26,7 @@ from ..const import (
     CONF_CONTACTS_DELAY,
     CONF_DUTY_DELAY,
     CONF_EMERGENCY_CONTACTS,
+    CONF_HISTORY_URL,
     CONF_HOUSEHOLD_ID,
     CONF_HOUSEHOLD_NAME,
     CONF_LANGUAGE,
@@ -32,6 +38,7 @@ from ..const import (
     CONF_MQTT_TLS,
     CONF_MQTT_USERNAME,
     CONF_NOTIFY_TARGET,
+    CONF_RETENTION_DAYS,
     CONF_ROOM,
     CONF_STAFF_NAME,
     CONF_STAFF_ROLE,
@@ -40,6 +47,7 @@ from ..const import (
     CONF_USER_ID,
     DEFAULT_CONTACTS_DELAY,
     DEFAULT_DUTY_DELAY,
+    DEFAULT_RETENTION_DAYS,
     DOMAIN,
     EVENT_MOBILE_APP_NOTIFICATION_ACTION,
     LOGGER,
@@ -66,6 +74,24 @@ from ..link.endpoint import LinkEndpoint
 from ..link.mqtt import MqttSettings
 from ..link.protocol import Envelope, MessageType
 from ..linking import StoreLinkStorage, community_transport
+from .announcements import (
+    Announcement,
+    AnnouncementError,
+    PublishResult,
+    ReceiptOutcome,
+    Target,
+    Urgency,
+    new_announcement_id,
+)
+from .desk import CommunityDesk
+from .history import HistoryError, sqlite_url
+from .workorders import (
+    InvalidWorkOrderError,
+    WorkOrder,
+    WorkOrderCategory,
+    WorkOrderError,
+    WorkOrderStatus,
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,7 +124,7 @@ class StaffRecord:
 
 
 class BoardEventType(StrEnum):
-    """What changed on the alarm board."""
+    """What changed on the alarm board or the desk."""
 
     RAISED = "raised"
     ACKNOWLEDGED = "acknowledged"
@@ -106,6 +132,7 @@ class BoardEventType(StrEnum):
     RESOLVED = "resolved"
     ESCALATED = "escalated"
     LINK = "link"
+    DESK = "desk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +161,13 @@ class CommunitySettings:
     emergency_contacts: tuple[str, ...] = ()
     duty_delay: float = DEFAULT_DUTY_DELAY
     contacts_delay: float = DEFAULT_CONTACTS_DELAY
+    history_url: str = ""
+    retention_days: float = DEFAULT_RETENTION_DAYS
 
     @classmethod
-    def from_entry(cls, entry: ConfigEntry, hass_language: str) -> CommunitySettings:
+    def from_entry(
+        cls, entry: ConfigEntry, hass_language: str, config_dir: str = "."
+    ) -> CommunitySettings:
         """Build the settings from the community entry and its subentries."""
         data, options = entry.data, entry.options
         mqtt = None
@@ -165,6 +196,11 @@ class CommunitySettings:
             duty_delay=float(options.get(CONF_DUTY_DELAY, DEFAULT_DUTY_DELAY)),
             contacts_delay=float(
                 options.get(CONF_CONTACTS_DELAY, DEFAULT_CONTACTS_DELAY)
+            ),
+            history_url=options.get(CONF_HISTORY_URL)
+            or sqlite_url(config_dir, f"smart_community_{data[CONF_COMMUNITY_ID]}.db"),
+            retention_days=float(
+                options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS)
             ),
         )
         for subentry in entry.subentries.values():
@@ -234,41 +270,82 @@ class Community:
         self._store: Store[dict[str, Any]] = Store(
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.board"
         )
+        self.desk = CommunityDesk(
+            hass,
+            entry_id,
+            settings.history_url,
+            lambda: self._notify(BoardUpdate(BoardEventType.DESK)),
+        )
         self._listeners: list[BoardListener] = []
+        self._household_listeners: dict[str, list[BoardListener]] = {}
+        self._save_lock = asyncio.Lock()
+        self._escalation_pending = False
+        self._running = False
+        self._dirty = False
         self._unsubs: list[CALLBACK_TYPE] = []
         self._escalation_timer: CALLBACK_TYPE | None = None
 
     # -- lifecycle ----------------------------------------------------------------
 
     async def async_start(self) -> None:
-        """Load the board, start the link and pick up escalations."""
+        """Open the history, load the board, start the link and pick up escalations."""
+        try:
+            await self.desk.async_open(dt_util.utcnow().timestamp())
+        except HistoryError as err:
+            await self.desk.async_close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="history_unavailable",
+                translation_placeholders={"error": err.key},
+            ) from err
         try:
             self.board.load(await self._store.async_load())
         except CorruptStateError:
             LOGGER.exception("Stored alarm board of %s could not be read", self.name)
+        self._unsubs.append(
+            async_track_time_interval(
+                self.hass, self._async_housekeeping, timedelta(hours=1)
+            )
+        )
         self._unsubs.append(self.endpoint.add_state_listener(self._on_link_state))
         self._unsubs.append(
             self.hass.bus.async_listen(
                 EVENT_MOBILE_APP_NOTIFICATION_ACTION, self._on_notification_action
             )
         )
+        self._running = True
         await self.endpoint.start()
         self._schedule_escalation()
 
     async def async_stop(self) -> None:
-        """Stop the link and timers."""
+        """Stop the link and timers; close the history."""
+        self._running = False
         while self._unsubs:
             self._unsubs.pop()()
         if self._escalation_timer is not None:
             self._escalation_timer()
             self._escalation_timer = None
         await self.endpoint.stop()
+        await self.desk.async_close()
+
+    async def _async_housekeeping(self, _now: Any) -> None:
+        now = dt_util.utcnow().timestamp()
+        await self.desk.async_purge(now, self.settings.retention_days)
+        await self.desk.async_refresh_report(now)
+        self._notify(BoardUpdate(BoardEventType.DESK))
 
     @callback
-    def async_add_listener(self, listener: BoardListener) -> CALLBACK_TYPE:
-        """Call `listener` on every board update; return the function that stops it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+    def async_add_listener(
+        self, listener: BoardListener, household: str | None = None
+    ) -> CALLBACK_TYPE:
+        """Call `listener` on every board update, or only on one household's."""
+        listeners = (
+            self._listeners
+            if household is None
+            else self._household_listeners.setdefault(household, [])
+        )
+        listeners.append(listener)
+        return lambda: listeners.remove(listener)
 
     def household(self, household_id: str) -> HouseholdRecord | None:
         """Return a registered household."""
@@ -276,8 +353,9 @@ class Community:
 
     def alarms_of(self, household_id: str, *, active: bool = True) -> list[Alarm]:
         """Return a household's alarms on the board."""
-        alarms = self.board.active if active else self.board.alarms
-        return [alarm for alarm in alarms if alarm.source == household_id]
+        if active:
+            return self.board.active_of(household_id)
+        return [alarm for alarm in self.board.alarms if alarm.source == household_id]
 
     # -- incoming -----------------------------------------------------------------
 
@@ -308,6 +386,12 @@ class Community:
                         f"family: {body.get('by') or ''}",
                     )
                     await self._async_changed(BoardEventType.RESOLVED, body["alarm_id"])
+            case MessageType.ANNOUNCEMENT_RECEIPT:
+                await self._async_receipt(envelope.household, body["announcement_id"])
+            case MessageType.WORK_ORDER_CREATED:
+                await self._async_work_order_filed(envelope.household, body)
+            case MessageType.WORK_ORDER_UPDATED:
+                await self._async_work_order_cancelled(envelope.household, body)
             case _:
                 LOGGER.debug("Ignoring %s from %s", envelope.type, envelope.household)
 
@@ -344,6 +428,7 @@ class Community:
         )
         await self._async_save()
         self._notify(BoardUpdate(BoardEventType.RAISED, alarm, household_id))
+        await self._async_record(alarm)
         if result.created:
             self._schedule_escalation()
             self.hass.async_create_task(
@@ -416,13 +501,172 @@ class Community:
         user = await self.hass.auth.async_get_user(context.user_id)
         return user.name if user else None
 
+    # -- announcements and work orders ---------------------------------------------
+
+    async def async_broadcast(
+        self,
+        *,
+        text_zh: str | None,
+        text_en: str | None,
+        urgency: Urgency,
+        target: Target,
+        by: str | None,
+    ) -> PublishResult:
+        """Send an announcement to every targeted household, one signed message each."""
+        now = dt_util.utcnow().timestamp()
+        announcement = Announcement(
+            announcement_id=new_announcement_id(),
+            created_at=now,
+            text_zh=text_zh,
+            text_en=text_en,
+            urgency=urgency,
+            target=target,
+            created_by=by,
+        )
+        result = self.desk.announcements.publish(
+            announcement,
+            {hid: record.building for hid, record in self.settings.households.items()},
+        )
+        body = {
+            "announcement_id": announcement.announcement_id,
+            "title": self.name,
+            "message": text_zh or text_en or "",
+            "message_zh": text_zh or "",
+            "message_en": text_en or "",
+            "priority": urgency.value,
+            "receipt": True,
+        }
+        for household_id in sorted(result.delivery.targeted):
+            await self.endpoint.send(MessageType.ANNOUNCEMENT, body, household_id)
+        await self.desk.async_save()
+        try:
+            await self.desk.history.record_announcement(announcement)
+        except HistoryError as err:
+            LOGGER.error("Could not record announcement: %s", err)
+        self._notify(BoardUpdate(BoardEventType.DESK))
+        return result
+
+    async def _async_receipt(self, household_id: str, announcement_id: str) -> None:
+        try:
+            outcome = self.desk.announcements.record_receipt(
+                announcement_id, household_id, dt_util.utcnow().timestamp()
+            )
+        except AnnouncementError:
+            LOGGER.warning(
+                "Receipt from %s for unknown announcement %s",
+                household_id,
+                announcement_id,
+            )
+            return
+        if outcome is ReceiptOutcome.RECORDED:
+            await self.desk.async_save()
+            try:
+                await self.desk.history.record_receipt(
+                    announcement_id, household_id, dt_util.utcnow().timestamp()
+                )
+            except HistoryError as err:
+                LOGGER.error("Could not record receipt: %s", err)
+            self._notify(BoardUpdate(BoardEventType.DESK))
+
+    async def _async_work_order_filed(
+        self, household_id: str, body: dict[str, Any]
+    ) -> None:
+        try:
+            category = WorkOrderCategory(body.get("category", "other"))
+        except ValueError:
+            category = WorkOrderCategory.OTHER
+        text_parts = [body["title"], body.get("description") or ""]
+        try:
+            result = self.desk.work_orders.create(
+                household_id,
+                category,
+                "\n".join(part for part in text_parts if part),
+                dt_util.utcnow().timestamp(),
+                by=body.get("by"),
+                photo=body.get("photo"),
+                order_id=body["work_order_id"],
+            )
+        except WorkOrderError as err:
+            LOGGER.warning("Refused work order from %s: %s", household_id, err.key)
+            return
+        if result.created:
+            await self.desk.async_save()
+            await self.desk.async_record_work_order(result.order)
+            self._notify(BoardUpdate(BoardEventType.DESK, household=household_id))
+
+    async def _async_work_order_cancelled(
+        self, household_id: str, body: dict[str, Any]
+    ) -> None:
+        order_id = body["work_order_id"]
+        try:
+            order = self.desk.work_orders.get(order_id)
+            if (
+                order.household_id != household_id
+                or body["status"] != WorkOrderStatus.CANCELLED
+            ):
+                raise InvalidWorkOrderError("work_order_not_yours", order_id)
+            self.desk.work_orders.cancel(
+                order_id, dt_util.utcnow().timestamp(), by="family"
+            )
+        except WorkOrderError as err:
+            LOGGER.warning(
+                "Refused work order update from %s: %s", household_id, err.key
+            )
+            return
+        await self.desk.async_save()
+        await self.desk.async_record_work_order(order)
+        self._notify(BoardUpdate(BoardEventType.DESK, household=household_id))
+
+    async def async_update_work_order(
+        self,
+        order_id: str,
+        status: WorkOrderStatus,
+        *,
+        by: str | None,
+        assignee: str | None = None,
+        note: str | None = None,
+    ) -> WorkOrder:
+        """Staff move a work order on; the household is told. Raises WorkOrderError."""
+        now = dt_util.utcnow().timestamp()
+        changed = self.desk.work_orders.transition(
+            order_id, status, now, by=by, assignee=assignee, note=note
+        )
+        order = self.desk.work_orders.get(order_id)
+        if changed:
+            body = {
+                "work_order_id": order_id,
+                "status": order.status.value,
+                "by": by or "",
+            }
+            if order.assignee:
+                body["assignee"] = order.assignee
+            if note:
+                body["note"] = note
+            await self.endpoint.send(
+                MessageType.WORK_ORDER_UPDATED, body, order.household_id
+            )
+            await self.desk.async_save()
+            await self.desk.async_record_work_order(order)
+            self._notify(BoardUpdate(BoardEventType.DESK, household=order.household_id))
+        return order
+
     # -- escalation ---------------------------------------------------------------
 
     @callback
     def _schedule_escalation(self) -> None:
+        # Many changes in one loop iteration (a burst) recompute the deadline once.
+        if not self._escalation_pending:
+            self._escalation_pending = True
+            self.hass.loop.call_soon(self._reschedule_escalation)
+
+    @callback
+    def _reschedule_escalation(self) -> None:
+        self._escalation_pending = False
         if self._escalation_timer is not None:
             self._escalation_timer()
             self._escalation_timer = None
+        if not self._running:
+            return
         deadline = self.board.next_deadline()
         if deadline is not None:
             self._escalation_timer = async_track_point_in_utc_time(
@@ -434,6 +678,8 @@ class Community:
         escalations = self.board.escalate_due(dt_util.utcnow().timestamp())
         if escalations:
             await self._async_save()
+        for escalation in escalations:
+            await self._async_record(escalation.alarm)
         for escalation in escalations:
             LOGGER.warning(
                 "Duty room: alarm %s unacknowledged, escalating to %s",
@@ -529,11 +775,30 @@ class Community:
         alarm = self.board.get(alarm_id)
         self._schedule_escalation()
         self._notify(BoardUpdate(event_type, alarm, alarm.source))
+        await self._async_record(alarm)
+
+    async def _async_record(self, alarm: Alarm) -> None:
+        """Queue the alarm's latest state for the history (written in batches)."""
+        record = self.household(alarm.source)
+        self.desk.queue_alarm(alarm, record.address if record else None)
 
     async def _async_save(self) -> None:
-        await self._store.async_save(self.board.as_dict())
+        """Persist the board; concurrent changes share one write that includes them all.
+
+        A caller returns only once a save that started after its change has finished, so
+        the link may acknowledge the message that caused the change.
+        """
+        self._dirty = True
+        async with self._save_lock:
+            if not self._dirty:
+                return
+            self._dirty = False
+            await self._store.async_save(self.board.as_dict())
 
     @callback
     def _notify(self, update: BoardUpdate) -> None:
         for listener in list(self._listeners):
             listener(update)
+        if update.household is not None:
+            for listener in list(self._household_listeners.get(update.household, ())):
+                listener(update)

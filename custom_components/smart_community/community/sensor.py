@@ -10,6 +10,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.const import PERCENTAGE, UnitOfTime
 
 from ..core.alarm import AlarmStatus
 from .entity import CommunityEntity
@@ -29,9 +30,17 @@ class CommunitySensorDescription(SensorEntityDescription):
     attributes_fn: Callable[[Community], dict[str, Any]] | None = None
 
 
+BOARD_ATTRIBUTE_LIMIT = 100
+
+
 def _board(community: Community) -> dict[str, Any]:
+    # Unacknowledged first, oldest first; the attribute stays small on a busy night.
+    active = sorted(
+        community.board.active,
+        key=lambda alarm: (alarm.status is not AlarmStatus.RAISED, alarm.raised_at),
+    )
     alarms = []
-    for alarm in community.board.active:
+    for alarm in active[:BOARD_ATTRIBUTE_LIMIT]:
         record = community.household(alarm.source)
         alarms.append(
             {
@@ -47,10 +56,104 @@ def _board(community: Community) -> dict[str, Any]:
                 "escalation_level": alarm.escalation_level,
             }
         )
-    return {"alarms": alarms}
+    return {"alarms": alarms, "more": max(0, len(active) - BOARD_ATTRIBUTE_LIMIT)}
+
+
+def _last_announcement(community: Community) -> dict[str, Any]:
+    deliveries = community.desk.announcements.deliveries
+    if not deliveries:
+        return {}
+    delivery = deliveries[-1]
+    progress = delivery.progress
+    return {
+        "announcement_id": delivery.announcement.announcement_id,
+        "message_zh": delivery.announcement.text_zh,
+        "message_en": delivery.announcement.text_en,
+        "targeted": progress.targeted,
+        "ignored": progress.ignored,
+        "pending": sorted(delivery.pending),
+    }
+
+
+def _delivered(community: Community) -> int | None:
+    deliveries = community.desk.announcements.deliveries
+    return deliveries[-1].progress.delivered if deliveries else None
+
+
+def _metric(metric: str, field: str) -> Callable[[Community], float | None]:
+    def value(community: Community) -> float | None:
+        report = community.desk.report
+        if report is None:
+            return None
+        result: float | None = getattr(getattr(report, metric), field)
+        return None if result is None else round(result, 1)
+
+    return value
+
+
+def _within(comparison: str) -> Callable[[Community], float | None]:
+    def value(community: Community) -> float | None:
+        report = community.desk.report
+        if report is None:
+            return None
+        percent: float | None = getattr(report, comparison).percent
+        return None if percent is None else round(percent, 1)
+
+    return value
+
+
+def _report_attributes(community: Community) -> dict[str, Any]:
+    report = community.desk.report
+    if report is None:
+        return {}
+    return {
+        "alarms": report.alarms,
+        "callback_target_s": report.callback.target,
+        "arrival_target_s": report.arrival.target,
+    }
+
+
+def _response_time(key: str, metric: str, field: str) -> CommunitySensorDescription:
+    return CommunitySensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_metric(metric, field),
+        attributes_fn=_report_attributes,
+    )
 
 
 COMMUNITY_SENSORS: tuple[CommunitySensorDescription, ...] = (
+    _response_time("acknowledge_median", "acknowledge", "median"),
+    _response_time("acknowledge_p90", "acknowledge", "p90"),
+    _response_time("arrive_median", "arrive", "median"),
+    _response_time("arrive_p90", "arrive", "p90"),
+    _response_time("resolve_median", "resolve", "median"),
+    _response_time("resolve_p90", "resolve", "p90"),
+    CommunitySensorDescription(
+        key="callback_within_target",
+        translation_key="callback_within_target",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_within("callback"),
+    ),
+    CommunitySensorDescription(
+        key="arrival_within_target",
+        translation_key="arrival_within_target",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_within("arrival"),
+    ),
+    CommunitySensorDescription(
+        key="announcement_delivered",
+        translation_key="announcement_delivered",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_delivered,
+        attributes_fn=_last_announcement,
+    ),
     CommunitySensorDescription(
         key="active_alarms",
         translation_key="board_active_alarms",

@@ -275,6 +275,10 @@ class AlarmBook:
     def __init__(self, policy: EscalationPolicy | None = None) -> None:
         self.policy = policy or EscalationPolicy.build(())
         self._alarms: dict[str, Alarm] = {}
+        # Indexes so a board with thousands of alarms answers in constant time.
+        self._active: dict[str, None] = {}
+        self._resolved: dict[str, None] = {}
+        self._by_source: dict[str, dict[str, None]] = {}
 
     @property
     def alarms(self) -> list[Alarm]:
@@ -283,8 +287,12 @@ class AlarmBook:
 
     @property
     def active(self) -> list[Alarm]:
-        """Return the alarms not yet resolved, oldest first."""
-        return [alarm for alarm in self.alarms if alarm.active]
+        """Return the alarms not yet resolved, in the order they were raised."""
+        return [self._alarms[alarm_id] for alarm_id in self._active]
+
+    def active_of(self, source: str) -> list[Alarm]:
+        """Return the active alarms from one source (a sensor, a household)."""
+        return [self._alarms[alarm_id] for alarm_id in self._by_source.get(source, ())]
 
     def __contains__(self, alarm_id: object) -> bool:
         return alarm_id in self._alarms
@@ -298,16 +306,15 @@ class AlarmBook:
 
     def active_for(self, kind: AlarmKind, source: str) -> Alarm | None:
         """Return the active alarm of that kind from that source, if any."""
-        for alarm in self._alarms.values():
-            if alarm.active and alarm.kind is kind and alarm.source == source:
+        for alarm_id in self._by_source.get(source, ()):
+            alarm = self._alarms[alarm_id]
+            if alarm.kind is kind:
                 return alarm
         return None
 
     def is_active(self, kind: AlarmKind) -> bool:
         """Return True when an alarm of that kind is active."""
-        return any(
-            alarm.active and alarm.kind is kind for alarm in self._alarms.values()
-        )
+        return any(self._alarms[alarm_id].kind is kind for alarm_id in self._active)
 
     def raise_alarm(
         self,
@@ -341,7 +348,7 @@ class AlarmBook:
         )
         alarm.record(now, AlarmAction.RAISED, by, message)
         self._alarms[alarm_id] = alarm
-        self._prune()
+        self._index(alarm)
         return RaiseResult(alarm, created=True)
 
     def acknowledge(self, alarm_id: str, now: float, by: str | None = None) -> bool:
@@ -383,7 +390,7 @@ class AlarmBook:
         alarm.resolved_at = now
         alarm.resolved_by = by
         alarm.record(now, AlarmAction.RESOLVED, by)
-        self._prune()
+        self._index(alarm)
 
     def note(
         self,
@@ -426,19 +433,35 @@ class AlarmBook:
     def load(self, data: Mapping[str, Any] | None) -> None:
         """Replace the book's alarms with persisted ones."""
         self._alarms = {}
+        self._active, self._resolved, self._by_source = {}, {}, {}
         if not data:
             return
         try:
             alarms = [Alarm.from_dict(item) for item in data["alarms"]]
         except (KeyError, TypeError, ValueError) as err:
             raise CorruptStateError(str(err)) from err
-        self._alarms = {alarm.alarm_id: alarm for alarm in alarms}
+        for alarm in sorted(alarms, key=lambda alarm: alarm.raised_at):
+            self._alarms[alarm.alarm_id] = alarm
+            self._index(alarm)
 
-    def _prune(self) -> None:
-        """Forget the oldest resolved alarms beyond the retention count."""
-        resolved = [alarm for alarm in self.alarms if not alarm.active]
-        for alarm in resolved[: max(0, len(resolved) - MAX_RESOLVED_KEPT)]:
-            del self._alarms[alarm.alarm_id]
+    def _index(self, alarm: Alarm) -> None:
+        """Put an alarm into the active or resolved index."""
+        alarm_id = alarm.alarm_id
+        if alarm.active:
+            self._active[alarm_id] = None
+            self._by_source.setdefault(alarm.source, {})[alarm_id] = None
+            return
+        self._active.pop(alarm_id, None)
+        source = self._by_source.get(alarm.source)
+        if source is not None:
+            source.pop(alarm_id, None)
+            if not source:
+                del self._by_source[alarm.source]
+        self._resolved[alarm_id] = None
+        while len(self._resolved) > MAX_RESOLVED_KEPT:
+            oldest = next(iter(self._resolved))
+            del self._resolved[oldest]
+            del self._alarms[oldest]
 
 
 def _as_float(value: Any) -> float:

@@ -6,6 +6,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
+from ..community.workorders import WorkOrder, WorkOrderStatus
 from ..const import (
     CONF_BROADCAST_KEY,
     CONF_COMMUNITY_ID,
@@ -138,7 +139,6 @@ class HouseholdLink:
             self._async_handle,
         )
         self._unsub: CALLBACK_TYPE | None = None
-        self.announcement_handler: Any = None
 
     async def async_start(self) -> None:
         """Start the endpoint and follow the household's alarms."""
@@ -185,6 +185,28 @@ class HouseholdLink:
             self._async_send(*message), f"{DOMAIN} link send {alarm.alarm_id}"
         )
 
+    async def async_file_work_order(self, order: WorkOrder) -> None:
+        """Send a new work order to the property (persisted before this returns)."""
+        lines = order.text.splitlines() or [""]
+        body: dict[str, Any] = {
+            "work_order_id": order.order_id,
+            "title": lines[0][:200],
+            "category": order.category.value,
+            "by": order.created_by or "",
+        }
+        if len(lines) > 1 or len(lines[0]) > 200:
+            body["description"] = order.text
+        if order.photo:
+            body["photo"] = order.photo
+        await self.endpoint.send(MessageType.WORK_ORDER_CREATED, body)
+
+    async def async_cancel_work_order(self, order_id: str) -> None:
+        """Tell the property the family withdrew an order."""
+        await self.endpoint.send(
+            MessageType.WORK_ORDER_UPDATED,
+            {"work_order_id": order_id, "status": WorkOrderStatus.CANCELLED.value},
+        )
+
     async def _async_send(
         self, message_type: MessageType, body: dict[str, Any]
     ) -> None:
@@ -209,8 +231,20 @@ class HouseholdLink:
                 await self._async_apply(
                     body["alarm_id"], "resolve", body.get("by") or None
                 )
-            case MessageType.ANNOUNCEMENT if self.announcement_handler is not None:
-                await self.announcement_handler(envelope)
+            case MessageType.ANNOUNCEMENT:
+                if await household.desk.async_announce(
+                    body, household.settings.language
+                ):
+                    household.async_desk_changed()
+                await self.endpoint.send(
+                    MessageType.ANNOUNCEMENT_RECEIPT,
+                    {"announcement_id": body["announcement_id"]},
+                )
+            case MessageType.WORK_ORDER_UPDATED:
+                order = await household.desk.async_apply_update(body)
+                if order is not None:
+                    household.async_desk_changed()
+                    await household.responder.async_work_order_update(order)
             case _:
                 LOGGER.debug(
                     "Household %s ignores %s", household.settings.name, envelope.type

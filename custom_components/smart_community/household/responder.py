@@ -10,7 +10,8 @@ from homeassistant.core import Context, HomeAssistant, split_entity_id
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from ..const import NOTIFY_ACTION_ACK_PREFIX
+from ..community.workorders import WorkOrder
+from ..const import LOGGER, NOTIFY_ACTION_ACK_PREFIX
 from ..core.alarm import Alarm, AlarmKind
 from ..core.phrases import kind_name, spoken_warning, text
 from ..core.response import Response, response_plan
@@ -53,6 +54,65 @@ class Responder:
             ResponseOutcome(response, target, error)
             for (response, target, _), error in zip(steps, results, strict=True)
         ]
+
+    async def async_announcement(
+        self, title: str, message: str, *, urgent: bool
+    ) -> None:
+        """Speak a community announcement and push it to the family; never raise."""
+        context = Context()
+        language = self._settings.language
+        heading = text(language, "announcement_title", community=title)
+        coros: list[Awaitable[None]] = [
+            self._announce(entity_id, f"{heading}: {message}", context)
+            for entity_id in self._settings.speakers
+        ]
+        data: dict[str, Any] = {"tag": "smart_community_announcement"}
+        if urgent:
+            data |= {"ttl": 0, "priority": "high"}
+        coros.extend(
+            self._call(
+                "notify",
+                target,
+                {"title": heading, "message": message, "data": data},
+                context,
+            )
+            for target in self._settings.notify_targets
+        )
+        for error in await asyncio.gather(*(self._guard(coro) for coro in coros)):
+            if error is not None:
+                LOGGER.warning(
+                    "Announcement could not be delivered everywhere: %s", error
+                )
+
+    async def async_work_order_update(self, order: WorkOrder) -> None:
+        """Tell the family how one of its work orders moved on; never raise."""
+        language = self._settings.language
+        placeholders = {
+            "summary": order.text.splitlines()[0][:80] if order.text else "",
+            "status": text(language, f"work_order_{order.status.value}"),
+            "assignee": order.assignee or text(language, "someone"),
+        }
+        context = Context()
+        for target in self._settings.notify_targets:
+            error = await self._guard(
+                self._call(
+                    "notify",
+                    target,
+                    {
+                        "title": text(language, "work_order_title", **placeholders),
+                        "message": text(language, "work_order_message", **placeholders),
+                        "data": {"tag": f"smart_community_order_{order.order_id}"},
+                    },
+                    context,
+                )
+            )
+            if error is not None:
+                LOGGER.warning(
+                    "Could not tell %s about work order %s: %s",
+                    target,
+                    order.order_id,
+                    error,
+                )
 
     async def async_notify(
         self,

@@ -38,6 +38,7 @@ from ..core.alarm import (
     CorruptStateError,
     EscalationPolicy,
 )
+from .desk import HouseholdDesk
 from .responder import Responder, ResponseOutcome
 from .settings import HouseholdSettings
 
@@ -101,6 +102,8 @@ class Household:
         self._unsubs: list[CALLBACK_TYPE] = []
         self._escalation_timer: CALLBACK_TYPE | None = None
         self._device_sources: dict[str, str] = {}
+        self.desk = HouseholdDesk(hass, entry_id, self.responder)
+        self._desk_listeners: list[Callable[[], None]] = []
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -113,6 +116,7 @@ class Household:
                 "Stored alarms of %s could not be read; starting empty",
                 self.settings.name,
             )
+        await self.desk.async_load()
         self._bind()
         self._check_sources_already_on()
         self._schedule_escalation()
@@ -125,6 +129,18 @@ class Household:
         if self._escalation_timer is not None:
             self._escalation_timer()
             self._escalation_timer = None
+
+    @callback
+    def async_add_desk_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+        """Call `listener` when the desk (announcements, work orders) changes."""
+        self._desk_listeners.append(listener)
+        return lambda: self._desk_listeners.remove(listener)
+
+    @callback
+    def async_desk_changed(self) -> None:
+        """Tell the desk's entities to refresh."""
+        for listener in list(self._desk_listeners):
+            listener()
 
     @callback
     def async_add_listener(self, listener: UpdateListener) -> CALLBACK_TYPE:
