@@ -9,6 +9,7 @@ from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
+from .community.extensions import EXTRA_PLATFORMS, FACTORIES
 from .community.runtime import Community, CommunitySettings
 from .const import CONF_ROLE, DOMAIN, ROLE_HOUSEHOLD, STORAGE_VERSION
 from .household.link import HouseholdLink, LinkNotReadyError, resolve_link_settings
@@ -67,7 +68,14 @@ async def async_setup_entry(
                 hass.config_entries.async_schedule_reload(entry.entry_id)
 
         entry.async_on_unload(entry.add_update_listener(_async_subentries_changed))
-        await hass.config_entries.async_forward_entry_setups(entry, COMMUNITY_PLATFORMS)
+        for factory in FACTORIES:
+            extension = factory(hass, entry, community)
+            await extension.async_start()
+            community.extensions.append(extension)
+            entry.async_on_unload(extension.async_stop)
+        await hass.config_entries.async_forward_entry_setups(
+            entry, [*COMMUNITY_PLATFORMS, *EXTRA_PLATFORMS]
+        )
     return True
 
 
@@ -135,7 +143,7 @@ async def async_unload_entry(
     platforms = (
         HOUSEHOLD_PLATFORMS
         if entry.data[CONF_ROLE] == ROLE_HOUSEHOLD
-        else COMMUNITY_PLATFORMS
+        else [*COMMUNITY_PLATFORMS, *EXTRA_PLATFORMS]
     )
     return await hass.config_entries.async_unload_platforms(entry, platforms)
 

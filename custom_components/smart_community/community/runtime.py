@@ -1,7 +1,7 @@
 """The community (property) side at run time: the link, the duty room's alarm board."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -84,6 +84,7 @@ from .announcements import (
     new_announcement_id,
 )
 from .desk import CommunityDesk
+from .extensions import CommunityExtension
 from .history import HistoryError, sqlite_url
 from .workorders import (
     InvalidWorkOrderError,
@@ -278,6 +279,11 @@ class Community:
         )
         self._listeners: list[BoardListener] = []
         self._household_listeners: dict[str, list[BoardListener]] = {}
+        # Extensions (intercom, Frigate) handle their own message types here.
+        self.message_handlers: dict[
+            MessageType, Callable[[Envelope], Coroutine[Any, Any, None]]
+        ] = {}
+        self.extensions: list[CommunityExtension] = []
         self._save_lock = asyncio.Lock()
         self._escalation_pending = False
         self._running = False
@@ -392,6 +398,8 @@ class Community:
                 await self._async_work_order_filed(envelope.household, body)
             case MessageType.WORK_ORDER_UPDATED:
                 await self._async_work_order_cancelled(envelope.household, body)
+            case _ if envelope.type in self.message_handlers:
+                await self.message_handlers[envelope.type](envelope)
             case _:
                 LOGGER.debug("Ignoring %s from %s", envelope.type, envelope.household)
 

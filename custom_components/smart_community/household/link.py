@@ -1,5 +1,6 @@
 """The household's end of the link: alarms go up, the property's answers come back."""
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +140,10 @@ class HouseholdLink:
             self._async_handle,
         )
         self._unsub: CALLBACK_TYPE | None = None
+        # Extensions (the intercom) handle their own message types here.
+        self.message_handlers: dict[
+            MessageType, Callable[[Envelope], Coroutine[Any, Any, None]]
+        ] = {}
 
     async def async_start(self) -> None:
         """Start the endpoint and follow the household's alarms."""
@@ -245,6 +250,8 @@ class HouseholdLink:
                 if order is not None:
                     household.async_desk_changed()
                     await household.responder.async_work_order_update(order)
+            case _ if envelope.type in self.message_handlers:
+                await self.message_handlers[envelope.type](envelope)
             case _:
                 LOGGER.debug(
                     "Household %s ignores %s", household.settings.name, envelope.type

@@ -1,0 +1,1 @@
+"""The door intercom: room parsing, visitor calls, door-access decisions, phrases (pure Python)."""
