@@ -1,6 +1,7 @@
 """Shared fixtures for the Smart Community tests."""
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +44,15 @@ pytest_plugins = ["pytest_homeassistant_custom_component"]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Enable loading this custom integration in every test."""
+
+
+@pytest.fixture(autouse=True)
+def history_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep each test's community history database in its own temporary folder."""
+    monkeypatch.setattr(
+        "custom_components.smart_community.community.runtime.sqlite_url",
+        lambda _directory, name: f"sqlite:///{tmp_path / name}",
+    )
 
 
 HOUSEHOLD_DATA: dict[str, Any] = {

@@ -265,6 +265,8 @@ async def test_reconfigure_household(
     assert household_entry.unique_id == "household_3-2-1503"
     assert household_entry.data["room"] == "1503"
     assert household_entry.data["role"] == "household"
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(household_entry.entry_id)
 
 
 async def test_reconfigure_keeps_address(
@@ -282,6 +284,8 @@ async def test_reconfigure_keeps_address(
     assert result["reason"] == "reconfigure_successful"
     assert household_entry.unique_id == "household_3-2-1502"
     assert household_entry.data["language"] == "en"
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(household_entry.entry_id)
 
 
 async def test_reconfigure_onto_another_household(
@@ -315,6 +319,8 @@ async def test_reconfigure_community(
     assert result["reason"] == "reconfigure_successful"
     assert community_entry.title == "Sunny Gardens Phase II"
     assert community_entry.unique_id == "community_sunny-gardens"
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(community_entry.entry_id)
 
 
 async def test_options_flow(

@@ -60,11 +60,14 @@ async def async_setup_entry(
         entry.async_on_unload(_stop_on_shutdown(hass, community.async_stop))
         entry.runtime_data = SmartCommunityData(community=community)
         subentries = set(entry.subentries)
+        options = dict(entry.options)
 
         async def _async_subentries_changed(
             hass: HomeAssistant, entry: SmartCommunityConfigEntry
         ) -> None:
-            if set(entry.subentries) != subentries:
+            # Registry (subentry) or duty-room (options) changes take effect on reload;
+            # a reconfigure reloads by itself and changes neither.
+            if set(entry.subentries) != subentries or dict(entry.options) != options:
                 hass.config_entries.async_schedule_reload(entry.entry_id)
 
         entry.async_on_unload(entry.add_update_listener(_async_subentries_changed))

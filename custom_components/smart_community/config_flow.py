@@ -9,6 +9,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
+    OptionsFlow,
     OptionsFlowWithReload,
 )
 from homeassistant.core import HomeAssistant, callback
@@ -387,7 +388,7 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     @override
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlowWithReload:
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
         """Return the household's bindings or the community's duty-room options."""
         if config_entry.data.get(CONF_ROLE) == ROLE_COMMUNITY:
             return CommunityOptionsFlow()
@@ -650,7 +651,7 @@ class HouseholdOptionsFlow(OptionsFlowWithReload):
         )
 
 
-class CommunityOptionsFlow(OptionsFlowWithReload):
+class CommunityOptionsFlow(OptionsFlow):
     """The duty room's escalation ladder."""
 
     async def async_step_init(

@@ -583,12 +583,11 @@ class Community:
             category = WorkOrderCategory(body.get("category", "other"))
         except ValueError:
             category = WorkOrderCategory.OTHER
-        text_parts = [body["title"], body.get("description") or ""]
         try:
             result = self.desk.work_orders.create(
                 household_id,
                 category,
-                "\n".join(part for part in text_parts if part),
+                body.get("description") or body["title"],
                 dt_util.utcnow().timestamp(),
                 by=body.get("by"),
                 photo=body.get("photo"),
