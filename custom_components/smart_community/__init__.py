@@ -12,6 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from .community.extensions import EXTRA_PLATFORMS, FACTORIES
 from .community.runtime import Community, CommunitySettings
 from .const import CONF_ROLE, DOMAIN, ROLE_HOUSEHOLD, STORAGE_VERSION
+from .household.intercom import async_start_intercom
 from .household.link import HouseholdLink, LinkNotReadyError, resolve_link_settings
 from .household.runtime import Household
 from .household.settings import HouseholdSettings
@@ -109,7 +110,11 @@ async def _async_setup_household(
         ir.async_delete_issue(hass, DOMAIN, issue_id)
         if link_settings is not None:
             link = HouseholdLink(hass, entry.entry_id, household, link_settings)
+            household.maintenance.link = link
             await link.async_start()
+            entry.async_on_unload(
+                await async_start_intercom(hass, entry.entry_id, household, link)
+            )
             entry.async_on_unload(link.async_stop)
             entry.async_on_unload(_stop_on_shutdown(hass, link.async_stop))
     entry.runtime_data = SmartCommunityData(household=household, link=link)

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -39,6 +40,7 @@ class HouseholdSensorDescription(SensorEntityDescription):
     """Describes a household sensor."""
 
     value_fn: Callable[[Household], str | int | None]
+    attributes_fn: Callable[[Household], dict[str, Any]] | None = None
 
 
 def _last_announcement(household: Household) -> str | None:
@@ -59,6 +61,18 @@ SENSORS: tuple[HouseholdSensorDescription, ...] = (
         translation_key="active_alarms",
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda household: len(household.book.active),
+    ),
+    HouseholdSensorDescription(
+        key="maintenance",
+        translation_key="maintenance",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda household: len(household.maintenance.book.issues),
+        attributes_fn=lambda household: {
+            "issues": [
+                {"device": i.device_name, "problem": i.kind.value, "since": i.since}
+                for i in household.maintenance.book.issues
+            ]
+        },
     ),
     HouseholdSensorDescription(
         key="last_announcement",
@@ -98,3 +112,17 @@ class HouseholdSensor(HouseholdEntity, SensorEntity):
     def native_value(self) -> str | int | None:
         """Return the sensor's value."""
         return self.entity_description.value_fn(self.household)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return details where the sensor has them."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.household)
+
+    async def async_added_to_hass(self) -> None:
+        """Also follow maintenance issues."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.household.maintenance.async_add_listener(self.async_write_ha_state)
+        )

@@ -72,4 +72,5 @@ def test_plans_match_the_issue() -> None:
     for kind in (AlarmKind.GAS, AlarmKind.CO):
         assert response_plan(kind)[0] is Response.CLOSE_GAS_VALVE
     assert response_plan(AlarmKind.LEAK)[0] is Response.CLOSE_WATER_VALVE
-    assert Response.SIRENS_ON not in response_plan(AlarmKind.SOS)
+    assert Response.SIRENS_ON in response_plan(AlarmKind.SOS)
+    assert Response.SIRENS_ON not in response_plan(AlarmKind.INACTIVITY)

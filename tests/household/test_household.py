@@ -165,7 +165,9 @@ async def test_sos_binary_sensor_and_event_entity(
     await _turn(hass, "binary_sensor.bedside_sos", "on")
     # The bedside sensor has device class "safety" but is bound as an SOS source.
     assert [alarm.kind for alarm in household.book.active] == [AlarmKind.SOS]
-    assert responders.siren_on == []
+    assert [call.data for call in responders.siren_on] == [
+        {"entity_id": "siren.hall", "tone": "emergency"}
+    ]
 
     await _turn(hass, "event.sos_button", "2026-11-22T08:00:00.000+00:00")
     sources = sorted(alarm.source for alarm in household.book.active)
@@ -522,3 +524,15 @@ def _kind_slug(kind: AlarmKind) -> str:
         AlarmKind.LEAK: "water_leak",
         AlarmKind.CUSTOM: "other",
     }.get(kind, kind.value)
+
+
+def test_siren_tone_lookup() -> None:
+    """Tones are found by name in lists and in ZHA's IAS WD mode dictionaries."""
+    from custom_components.smart_community.household.responder import siren_tone
+
+    assert siren_tone("fire", {1: "Burglar", 2: "Fire", 3: "Emergency"}) == 2
+    assert siren_tone("emergency", ["fire", "Emergency"]) == "Emergency"
+    assert siren_tone("fire", {1: "Burglar"}) is None
+    assert siren_tone("fire", ["bell"]) is None
+    assert siren_tone(None, ["fire"]) is None
+    assert siren_tone("fire", None) is None

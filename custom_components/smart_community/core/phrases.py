@@ -99,6 +99,14 @@ TEXTS: Final[Mapping[Language, Mapping[str, str]]] = {
         "work_order_done": "done",
         "work_order_cancelled": "cancelled",
         "work_order_reopened": "reopened",
+        "maintenance_title": "{device} needs attention",
+        "maintenance_message": "{device}: {problem}. It still works as a detector "
+        "until it is offline; please check it soon.",
+        "maintenance_work_order": "Replace or repair {device}: {problem}",
+        "maintenance_tamper": "its cover was opened or it was moved",
+        "maintenance_battery_low": "battery low",
+        "maintenance_trouble": "it reports a fault",
+        "maintenance_offline": "it is offline",
     },
     Language.ZH_HANS: {
         "notify_title": "{household}：{kind}报警",
@@ -129,6 +137,13 @@ TEXTS: Final[Mapping[Language, Mapping[str, str]]] = {
         "work_order_done": "已完成",
         "work_order_cancelled": "已取消",
         "work_order_reopened": "已重新打开",
+        "maintenance_title": "{device}需要维护",
+        "maintenance_message": "{device}：{problem}。在离线之前它仍能正常报警，请尽快检查。",
+        "maintenance_work_order": "更换或维修{device}：{problem}",
+        "maintenance_tamper": "外壳被打开或被移动",
+        "maintenance_battery_low": "电量低",
+        "maintenance_trouble": "报告故障",
+        "maintenance_offline": "已离线",
     },
 }
 

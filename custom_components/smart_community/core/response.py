@@ -35,7 +35,8 @@ RESPONSES: Final[dict[AlarmKind, tuple[Response, ...]]] = {
         Response.ANNOUNCE,
         Response.NOTIFY_FAMILY,
     ),
-    AlarmKind.SOS: (Response.ANNOUNCE, Response.NOTIFY_FAMILY),
+    # An SOS sounds the sirens in emergency mode so neighbours and the family hear it.
+    AlarmKind.SOS: (Response.SIRENS_ON, Response.ANNOUNCE, Response.NOTIFY_FAMILY),
     AlarmKind.FALL: (Response.ANNOUNCE, Response.NOTIFY_FAMILY),
     AlarmKind.INACTIVITY: (Response.NOTIFY_FAMILY,),
     AlarmKind.CUSTOM: (Response.ANNOUNCE, Response.NOTIFY_FAMILY),

@@ -84,6 +84,18 @@ class Responder:
                     "Announcement could not be delivered everywhere: %s", error
                 )
 
+    async def async_message(self, title: str, message: str) -> None:
+        """Push a plain (non-alarm) message to the family; never raise."""
+        context = Context()
+        for target in self._settings.notify_targets:
+            error = await self._guard(
+                self._call(
+                    "notify", target, {"title": title, "message": message}, context
+                )
+            )
+            if error is not None:
+                LOGGER.warning("Could not notify %s: %s", target, error)
+
     async def async_work_order_update(self, order: WorkOrder) -> None:
         """Tell the family how one of its work orders moved on; never raise."""
         language = self._settings.language
@@ -207,10 +219,12 @@ class Responder:
         domain = split_entity_id(entity_id)[0]
         data: dict[str, Any] = {"entity_id": entity_id}
         if domain == "siren":
-            tone = _SIREN_TONES.get(alarm.kind)
             state = self._hass.states.get(entity_id)
-            tones = state.attributes.get("available_tones") if state else None
-            if tone and tones and tone in tones:
+            tone = siren_tone(
+                _SIREN_TONES.get(alarm.kind),
+                state.attributes.get("available_tones") if state else None,
+            )
+            if tone is not None:
                 data["tone"] = tone
         await self._call(domain, "turn_on", data, context)
 
@@ -316,6 +330,18 @@ _SIREN_TONES: Final = {
     AlarmKind.SOS: "emergency",
 }
 _TTS_LANGUAGE: Final = {"en": "en", "zh-Hans": "zh-cn"}
+
+
+def siren_tone(wanted: str | None, available: Any) -> Any:
+    """Return the siren's own id of a tone by name: ZHA's IAS WD sirens list {2: "Fire"}."""
+    if wanted is None or not available:
+        return None
+    if isinstance(available, dict):
+        for key, name in available.items():
+            if str(name).lower() == wanted or str(key).lower() == wanted:
+                return key
+        return None
+    return next((tone for tone in available if str(tone).lower() == wanted), None)
 
 
 def _local_time(timestamp: float) -> str:

@@ -39,6 +39,7 @@ from ..core.alarm import (
     EscalationPolicy,
 )
 from .desk import HouseholdDesk
+from .maintenance import MaintenanceWatcher
 from .responder import Responder, ResponseOutcome
 from .settings import HouseholdSettings
 
@@ -103,6 +104,7 @@ class Household:
         self._escalation_timer: CALLBACK_TYPE | None = None
         self._device_sources: dict[str, str] = {}
         self.desk = HouseholdDesk(hass, entry_id, self.responder)
+        self.maintenance = MaintenanceWatcher(hass, self)
         self._desk_listeners: list[Callable[[], None]] = []
 
     # -- lifecycle ----------------------------------------------------------------
@@ -118,12 +120,14 @@ class Household:
             )
         await self.desk.async_load()
         self._bind()
+        self.maintenance.async_start()
         self._check_sources_already_on()
         self._schedule_escalation()
 
     @callback
     def async_stop(self) -> None:
         """Unbind everything."""
+        self.maintenance.async_stop()
         while self._unsubs:
             self._unsubs.pop()()
         if self._escalation_timer is not None:
