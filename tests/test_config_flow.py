@@ -53,6 +53,8 @@ async def _to_bindings(hass: HomeAssistant, flow_id: str) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_configure(
         flow_id, {"link_mode": "none"}
     )
+    assert result["step_id"] == "discover"
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
     assert result["step_id"] == "bindings"
     return result
 
@@ -332,7 +334,11 @@ async def test_options_flow(
     await hass.async_block_till_done()
     assert household_entry.supports_options
     result = await hass.config_entries.options.async_init(household_entry.entry_id)
-    assert result["step_id"] == "init"
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "bindings"}
+    )
+    assert result["step_id"] == "bindings"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {**household_entry.options, "safety_sensors": ["binary_sensor.door"]},
@@ -361,5 +367,8 @@ async def test_options_flow(
 
     # The stored TTS engine is offered as the default next time.
     result = await hass.config_entries.options.async_init(household_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "bindings"}
+    )
     schema_keys = {str(key): key for key in result["data_schema"].schema}
     assert schema_keys["tts_engine"].default() == "tts.speech"

@@ -25,6 +25,7 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -40,6 +41,20 @@ from .community.flows import (
     ResidentSubentryFlow,
     StaffSubentryFlow,
 )
+from .community.frigate_config import (
+    SUBENTRY_AUDIO_CAMERA,
+    SUBENTRY_FIRE_LANE,
+    SUBENTRY_FRIGATE_SERVER,
+    SUBENTRY_GATE,
+)
+from .community.frigate_flows import (
+    AudioCameraSubentryFlow,
+    FireLaneSubentryFlow,
+    FrigateServerSubentryFlow,
+    GateSubentryFlow,
+)
+from .community.intercom_flow import DoorStationSubentryFlow
+from .community.intercom_hub import SUBENTRY_DOOR_STATION
 from .const import (
     CONF_BROADCAST_KEY,
     CONF_BUILDING,
@@ -89,6 +104,7 @@ from .const import (
     TRANSPORT_MQTT,
 )
 from .core.phrases import Language, language_for
+from .household.discovery import async_discover
 from .household.link import LinkNotReadyError, resolve_link_settings
 from .household.settings import household_id, notify_service
 from .link.broker import community_username, generate_key
@@ -384,6 +400,7 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         self._household: dict[str, Any] = {}
         self._community: dict[str, Any] = {}
+        self._found: dict[str, Any] = {}
 
     @staticmethod
     @callback
@@ -408,6 +425,11 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_HOUSEHOLD: HouseholdSubentryFlow,
             SUBENTRY_RESIDENT: ResidentSubentryFlow,
             SUBENTRY_STAFF: StaffSubentryFlow,
+            SUBENTRY_DOOR_STATION: DoorStationSubentryFlow,
+            SUBENTRY_FRIGATE_SERVER: FrigateServerSubentryFlow,
+            SUBENTRY_GATE: GateSubentryFlow,
+            SUBENTRY_FIRE_LANE: FireLaneSubentryFlow,
+            SUBENTRY_AUDIO_CAMERA: AudioCameraSubentryFlow,
         }
 
     @override
@@ -451,24 +473,40 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
             errors = await _validate_link(self.hass, self._household, user_input)
             if not errors:
                 self._household.update(_clean_link(user_input))
-                return await self.async_step_bindings()
+                return await self.async_step_discover()
         return self.async_show_form(
             step_id="link", data_schema=_link_schema(user_input or {}), errors=errors
         )
+
+    async def async_step_discover(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Find my safety devices: choose among the sensors and SOS buttons found."""
+        if user_input is not None:
+            self._found = user_input
+            return await self.async_step_bindings()
+        return await _discover_form(self, set(), set())
 
     async def async_step_bindings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Bind the household's safety sensors, SOS buttons and responders."""
         errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = _validate_bindings(self.hass, user_input)
-            if not errors:
-                return self.async_create_entry(
-                    title=self._household[CONF_HOUSEHOLD_NAME],
-                    data=self._household,
-                    options=user_input,
-                )
+        if user_input is None:
+            defaults = {
+                CONF_SAFETY_SENSORS: self._found.get(CONF_SAFETY_SENSORS, []),
+                CONF_SOS_DEVICES: self._found.get(CONF_SOS_DEVICES, []),
+            }
+            return self.async_show_form(
+                step_id="bindings", data_schema=_bindings_schema(self.hass, defaults)
+            )
+        errors = _validate_bindings(self.hass, user_input)
+        if not errors:
+            return self.async_create_entry(
+                title=self._household[CONF_HOUSEHOLD_NAME],
+                data=self._household,
+                options=user_input,
+            )
         return self.async_show_form(
             step_id="bindings",
             data_schema=_bindings_schema(self.hass, user_input or {}),
@@ -631,9 +669,43 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class HouseholdOptionsFlow(OptionsFlowWithReload):
-    """Bind the household's sensors and responders."""
+    """Bind the household's sensors and responders; find devices added since."""
+
+    _defaults: dict[str, Any] | None = None
 
     async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose: change the bindings, or find new safety devices first."""
+        return self.async_show_menu(
+            step_id="init", menu_options=["bindings", "discover"]
+        )
+
+    async def async_step_discover(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """List safety devices found since, not bound yet."""
+        options = self.config_entry.options
+        if user_input is not None:
+            self._defaults = {
+                **options,
+                CONF_SAFETY_SENSORS: [
+                    *options.get(CONF_SAFETY_SENSORS, []),
+                    *user_input.get(CONF_SAFETY_SENSORS, []),
+                ],
+                CONF_SOS_DEVICES: [
+                    *options.get(CONF_SOS_DEVICES, []),
+                    *user_input.get(CONF_SOS_DEVICES, []),
+                ],
+            }
+            return await self.async_step_bindings()
+        return await _discover_form(
+            self,
+            set(options.get(CONF_SAFETY_SENSORS, [])),
+            set(options.get(CONF_SOS_DEVICES, [])),
+        )
+
+    async def async_step_bindings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show the bindings form."""
@@ -643,12 +715,53 @@ class HouseholdOptionsFlow(OptionsFlowWithReload):
             if not errors:
                 return self.async_create_entry(data=user_input)
         return self.async_show_form(
-            step_id="init",
+            step_id="bindings",
             data_schema=_bindings_schema(
-                self.hass, user_input or dict(self.config_entry.options)
+                self.hass,
+                user_input or self._defaults or dict(self.config_entry.options),
             ),
             errors=errors,
         )
+
+
+async def _discover_form(
+    flow: ConfigFlow | OptionsFlow, bound_sensors: set[str], bound_devices: set[str]
+) -> ConfigFlowResult:
+    """Show what discovery found (minus what is bound), everything preselected."""
+    found = await async_discover(flow.hass)
+    sensors = [(key, label) for key, label in found.sensors if key not in bound_sensors]
+    devices = [
+        (key, label) for key, label in found.sos_devices if key not in bound_devices
+    ]
+
+    def chooser(items: list[tuple[str, str]]) -> SelectSelector:
+        return SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=key, label=label) for key, label in items
+                ],
+                multiple=True,
+                mode=SelectSelectorMode.LIST,
+            )
+        )
+
+    return flow.async_show_form(
+        step_id="discover",
+        data_schema=probatio.Schema(
+            {
+                probatio.Optional(
+                    CONF_SAFETY_SENSORS, default=[key for key, _ in sensors]
+                ): chooser(sensors),
+                probatio.Optional(
+                    CONF_SOS_DEVICES, default=[key for key, _ in devices]
+                ): chooser(devices),
+            }
+        ),
+        description_placeholders={
+            "sensors": str(len(sensors)),
+            "devices": str(len(devices)),
+        },
+    )
 
 
 class CommunityOptionsFlow(OptionsFlow):

@@ -99,6 +99,8 @@ async def test_in_process_link(
         result["flow_id"],
         {"link_mode": "in_process", "link_community": community_entry.entry_id},
     )
+    assert result["step_id"] == "discover"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["step_id"] == "bindings"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -132,6 +134,8 @@ async def test_mqtt_link_code(hass: HomeAssistant, broker: Broker) -> None:
         result["flow_id"],
         {"link_mode": "mqtt", "link_code": f" {code[:20]}\n{code[20:]} "},
     )
+    assert result["step_id"] == "discover"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["step_id"] == "bindings"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["data"]["link_code"] == code

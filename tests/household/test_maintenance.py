@@ -129,3 +129,21 @@ async def test_health_entities_and_offline(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get(maintenance).state == "1"
+
+
+async def test_discovery_reads_registry_device_class(hass: HomeAssistant) -> None:
+    """A sensor whose state has no device class is found by its registry entry."""
+    from custom_components.smart_community.household.discovery import async_discover
+
+    er.async_get(hass).async_get_or_create(
+        "binary_sensor",
+        "demo",
+        "leak-1",
+        suggested_object_id="cellar_leak",
+        original_device_class="moisture",
+    )
+    hass.states.async_set("binary_sensor.cellar_leak", "off")
+    hass.states.async_set("binary_sensor.front_door", "off", {"device_class": "door"})
+    found = await async_discover(hass)
+    assert [key for key, _ in found.sensors] == ["binary_sensor.cellar_leak"]
+    assert found.sos_devices == []
