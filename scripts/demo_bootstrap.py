@@ -34,7 +34,23 @@ BINDINGS = {
     "emergency_contacts": ["neighbour_phone"],
     "escalation_delay": 60,
 }
-COMMUNITY = {"community_name": "Sunny Gardens"}
+COMMUNITY = {
+    "community_name": "Sunny Gardens",
+    "language": "zh-Hans",
+    "transport": "in_process",
+}
+REGISTERED = {
+    "household_name": "Wang family",
+    "building": "3",
+    "unit": "2",
+    "room": "1502",
+    "contacts": "+86 138 0000 0000",
+}
+DUTY = {
+    "staff_name": "Duty room",
+    "staff_role": "duty",
+    "notify_target": "neighbour_phone",
+}
 # Onboarding adds these by default; they need the internet, which a demo may not have.
 ONLINE_DEFAULTS = frozenset({"met", "radio_browser", "google_translate"})
 
@@ -90,20 +106,25 @@ async def onboard(session: aiohttp.ClientSession, url: str) -> str | None:
 
 
 async def run_flow(
-    session: aiohttp.ClientSession, url: str, token: str, steps: list[dict[str, Any]]
+    session: aiohttp.ClientSession,
+    url: str,
+    token: str,
+    steps: list[dict[str, Any]],
+    handler: Any = "smart_community",
+    kind: str = "",
 ) -> dict[str, Any]:
-    """Run the integration's config flow with the given answers, one per step."""
+    """Run a config (or subentry, with kind="subentries/") flow with one answer per step."""
     headers = {"Authorization": f"Bearer {token}"}
     async with session.post(
-        f"{url}/api/config/config_entries/flow",
-        json={"handler": "smart_community", "show_advanced_options": False},
+        f"{url}/api/config/config_entries/{kind}flow",
+        json={"handler": handler, "show_advanced_options": False},
         headers=headers,
     ) as response:
         response.raise_for_status()
         result: dict[str, Any] = await response.json()
     for answer in steps:
         async with session.post(
-            f"{url}/api/config/config_entries/flow/{result['flow_id']}",
+            f"{url}/api/config/config_entries/{kind}flow/{result['flow_id']}",
             json=answer,
             headers=headers,
         ) as response:
@@ -149,16 +170,29 @@ async def main() -> None:
         # Let the template entities and onboarding's defaults come up first.
         await asyncio.sleep(3)
         await remove_online_defaults(session, args.url, token)
+        # The property first: the community, its duty room and the registered household.
+        community = await run_flow(
+            session, args.url, token, [{"next_step_id": "community"}, COMMUNITY]
+        )
+        community_id = community["result"]["entry_id"]
+        for subentry, answers in (("household", REGISTERED), ("staff", DUTY)):
+            await run_flow(
+                session,
+                args.url,
+                token,
+                [answers],
+                handler=[community_id, subentry],
+                kind="subentries/",
+            )
+        # Then the family, linked to the community in this same Home Assistant.
+        link = {"link_mode": "in_process", "link_community": community_id}
         household = await run_flow(
             session,
             args.url,
             token,
-            [{"next_step_id": "household"}, HOUSEHOLD, BINDINGS],
+            [{"next_step_id": "household"}, HOUSEHOLD, link, {}, BINDINGS],
         )
-        community = await run_flow(
-            session, args.url, token, [{"next_step_id": "community"}, COMMUNITY]
-        )
-        for result in (household, community):
+        for result in (community, household):
             print(f"Added {result.get('title')}: {result.get('type')}")
 
 
