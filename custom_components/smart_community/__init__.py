@@ -60,7 +60,7 @@ async def async_setup_entry(
         entry.async_on_unload(community.async_stop)
         entry.async_on_unload(_stop_on_shutdown(hass, community.async_stop))
         entry.runtime_data = SmartCommunityData(community=community)
-        subentries = set(entry.subentries)
+        subentries = {key: dict(sub.data) for key, sub in entry.subentries.items()}
         options = dict(entry.options)
 
         async def _async_subentries_changed(
@@ -68,7 +68,8 @@ async def async_setup_entry(
         ) -> None:
             # Registry (subentry) or duty-room (options) changes take effect on reload;
             # a reconfigure reloads by itself and changes neither.
-            if set(entry.subentries) != subentries or dict(entry.options) != options:
+            current = {key: dict(sub.data) for key, sub in entry.subentries.items()}
+            if current != subentries or dict(entry.options) != options:
                 hass.config_entries.async_schedule_reload(entry.entry_id)
 
         entry.async_on_unload(entry.add_update_listener(_async_subentries_changed))
@@ -136,7 +137,7 @@ async def async_remove_entry(
     hass: HomeAssistant, entry: SmartCommunityConfigEntry
 ) -> None:
     """Delete what the entry stored: alarms, the board, the link's outbox; and its repairs."""
-    for suffix in ("alarms", "board", "link"):
+    for suffix in ("alarms", "board", "link", "desk", "access", "intercom"):
         await Store[Any](
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.{suffix}"
         ).async_remove()

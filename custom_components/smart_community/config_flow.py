@@ -1,5 +1,6 @@
 """Config flow: a household or a community, with the household's bindings as options."""
 
+from collections.abc import Mapping
 from typing import Any, override
 
 import probatio
@@ -65,6 +66,7 @@ from .const import (
     CONF_EMERGENCY_CONTACTS,
     CONF_ESCALATION_DELAY,
     CONF_GAS_VALVES,
+    CONF_HISTORY_URL,
     CONF_HOUSEHOLD_NAME,
     CONF_LANGUAGE,
     CONF_LINK_CODE,
@@ -77,6 +79,7 @@ from .const import (
     CONF_MQTT_TLS,
     CONF_MQTT_USERNAME,
     CONF_NOTIFY_TARGETS,
+    CONF_RETENTION_DAYS,
     CONF_ROLE,
     CONF_ROOM,
     CONF_SAFETY_SENSORS,
@@ -91,6 +94,7 @@ from .const import (
     DEFAULT_CONTACTS_DELAY,
     DEFAULT_DUTY_DELAY,
     DEFAULT_ESCALATION_DELAY,
+    DEFAULT_RETENTION_DAYS,
     DOMAIN,
     LINK_NONE,
     ROLE_COMMUNITY,
@@ -585,6 +589,45 @@ class SmartCommunityConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """The broker refused the community's password."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the broker password again and test it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            error = await check_connection(
+                _broker_settings(data[CONF_COMMUNITY_ID], data)
+            )
+            if error is None:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=user_input
+                )
+            errors["base"] = BROKER_ERRORS[error]
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=probatio.Schema(
+                {
+                    probatio.Required(CONF_MQTT_PASSWORD): TextSelector(
+                        TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                    )
+                }
+            ),
+            description_placeholders={
+                "host": str(entry.data.get(CONF_MQTT_HOST)),
+                "username": entry.data.get(CONF_MQTT_USERNAME)
+                or community_username(entry.data[CONF_COMMUNITY_ID]),
+            },
+            errors=errors,
+        )
+
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -783,8 +826,19 @@ class CommunityOptionsFlow(OptionsFlow):
                 errors[CONF_EMERGENCY_CONTACTS] = "unknown_notify_target"
             elif user_input[CONF_CONTACTS_DELAY] <= user_input[CONF_DUTY_DELAY]:
                 errors[CONF_CONTACTS_DELAY] = "contacts_before_staff"
+            elif (
+                url := user_input.get(CONF_HISTORY_URL, "").strip()
+            ) and not url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+                errors[CONF_HISTORY_URL] = "unsupported_history_url"
             else:
-                return self.async_create_entry(data=user_input)
+                # Keep options this form does not show (added by later versions).
+                return self.async_create_entry(
+                    data={
+                        **self.config_entry.options,
+                        **user_input,
+                        CONF_HISTORY_URL: url,
+                    }
+                )
         options = user_input or dict(self.config_entry.options)
         delay = NumberSelectorConfig(
             min=15,
@@ -811,6 +865,22 @@ class CommunityOptionsFlow(OptionsFlow):
                         CONF_EMERGENCY_CONTACTS,
                         default=options.get(CONF_EMERGENCY_CONTACTS, []),
                     ): _notify_selector(self.hass),
+                    probatio.Optional(
+                        CONF_HISTORY_URL, default=options.get(CONF_HISTORY_URL, "")
+                    ): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+                    probatio.Required(
+                        CONF_RETENTION_DAYS,
+                        default=options.get(
+                            CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS
+                        ),
+                    ): NumberSelector(
+                        NumberSelectorConfig(
+                            min=30,
+                            max=3650,
+                            unit_of_measurement="d",
+                            mode=NumberSelectorMode.BOX,
+                        )
+                    ),
                 }
             ),
             errors=errors,

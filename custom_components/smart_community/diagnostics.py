@@ -32,6 +32,14 @@ TO_REDACT = {
     "detail",
     "title",
     "unique_id",
+    "broadcast_key",
+    "mqtt_password",
+    "mqtt_username",
+    "mqtt_host",
+    "link_code",
+    "link_key",
+    "history_url",
+    "contacts",
 }
 
 

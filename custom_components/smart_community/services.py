@@ -70,6 +70,7 @@ from .const import (
 )
 from .core.alarm import Alarm, AlarmBook, AlarmError, AlarmKind
 from .household.runtime import Household
+from .intercom_services import async_setup_intercom_services
 from .link.broker import build_broker_config, household_username
 from .link.code import LinkCode
 from .models import SmartCommunityConfigEntry
@@ -371,7 +372,10 @@ async def _async_export_broker_config(call: ServiceCall) -> ServiceResponse:
     directory: str | None = call.data.get(ATTR_DIRECTORY)
     if directory is not None:
         target = Path(call.hass.config.path(directory))
-        if not call.hass.config.is_allowed_path(str(target)):
+        allowed = await call.hass.async_add_executor_job(
+            call.hass.config.is_allowed_path, str(target)
+        )
+        if not allowed:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="path_not_allowed",
@@ -549,3 +553,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=BROKER_SCHEMA,
         supports_response=SupportsResponse.ONLY,
     )
+    async_setup_intercom_services(hass)

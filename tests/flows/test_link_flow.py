@@ -18,7 +18,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from tests.conftest import HOUSEHOLD_KEY
-from tests.mosquitto import MOSQUITTO, Broker, free_port
+from tests.mosquitto import MOSQUITTO, Broker, free_port, wait_until
 
 HOUSEHOLD = {
     "household_name": "Wang family",
@@ -256,3 +256,67 @@ async def test_households_have_no_subentries(
     """Only a community keeps a registry."""
     household_entry.add_to_hass(hass)
     assert household_entry.supported_subentry_types == {}
+
+
+async def test_reauth_after_refused_password(
+    hass: HomeAssistant, broker: Broker, community_entry: MockConfigEntry
+) -> None:
+    """A refused broker password starts reauthentication; a wrong one is refused again."""
+    community_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        community_entry,
+        data={
+            **community_entry.data,
+            "transport": "mqtt",
+            "mqtt_host": "127.0.0.1",
+            "mqtt_port": broker.port,
+            "mqtt_password": "stale",
+            "mqtt_tls": False,
+        },
+    )
+    assert await hass.config_entries.async_setup(community_entry.entry_id)
+    await wait_until(
+        lambda: bool(hass.config_entries.flow.async_progress_by_handler(DOMAIN))
+    )
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == "reauth"
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"mqtt_password": "still wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"mqtt_password": broker.community_password}
+    )
+    assert result["reason"] == "reauth_successful"
+    assert community_entry.data["mqtt_password"] == broker.community_password
+    await hass.async_block_till_done()
+    community = community_entry.runtime_data.community
+    await wait_until(lambda: community.endpoint.connected)
+    await hass.config_entries.async_unload(community_entry.entry_id)
+
+
+async def test_history_options(
+    hass: HomeAssistant, community_entry: MockConfigEntry
+) -> None:
+    """The history database and retention are options; unknown options are kept."""
+    community_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        community_entry, options={"future_option": 1}
+    )
+    assert await hass.config_entries.async_setup(community_entry.entry_id)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(community_entry.entry_id)
+    base = {"duty_delay": 60, "contacts_delay": 300, "retention_days": 90}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**base, "history_url": "mysql://x"}
+    )
+    assert result["errors"] == {"history_url": "unsupported_history_url"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**base, "history_url": ""}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert community_entry.options["future_option"] == 1
+    assert community_entry.options["retention_days"] == 90
+    assert community_entry.runtime_data.community.settings.retention_days == 90
+    await hass.config_entries.async_unload(community_entry.entry_id)

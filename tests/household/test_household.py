@@ -64,7 +64,7 @@ async def test_entities_on_the_household_device(
     entities = er.async_entries_for_config_entry(
         er.async_get(hass), household_entry.entry_id
     )
-    assert len(entities) == 13
+    assert len(entities) == 14
     assert {entity.device_id for entity in entities} == {device.id}
 
 

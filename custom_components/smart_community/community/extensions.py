@@ -12,6 +12,9 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
+from .frigate_hub import FrigateHub
+from .intercom_hub import IntercomHub
+
 if TYPE_CHECKING:
     from .runtime import Community
 
@@ -32,6 +35,9 @@ type ExtensionFactory = Callable[
 
 # Factories are added here by the modules that implement them (one line each).
 FACTORIES: list[ExtensionFactory] = []
+FACTORIES.append(IntercomHub)
+FACTORIES.append(FrigateHub)
 
 # Extra entity platforms a community entry forwards to for its extensions.
 EXTRA_PLATFORMS: list[Platform] = []
+EXTRA_PLATFORMS.append(Platform.EVENT)

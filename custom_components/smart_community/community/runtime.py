@@ -68,10 +68,10 @@ from ..core.alarm import (
     EscalationStep,
 )
 from ..core.phrases import Language, kind_name, language_for, text
-from ..household.settings import notify_service
+from ..household.settings import household_id as address_id, notify_service
 from ..link.broker import community_username, key_from_text
 from ..link.endpoint import LinkEndpoint
-from ..link.mqtt import MqttSettings
+from ..link.mqtt import ERROR_AUTH, MqttSettings, MqttTransport
 from ..link.protocol import Envelope, MessageType
 from ..linking import StoreLinkStorage, community_transport
 from .announcements import (
@@ -314,6 +314,8 @@ class Community:
             )
         )
         self._unsubs.append(self.endpoint.add_state_listener(self._on_link_state))
+        if isinstance(self.endpoint.transport, MqttTransport):
+            self.endpoint.transport.error_listener = self._on_link_error
         self._unsubs.append(
             self.hass.bus.async_listen(
                 EVENT_MOBILE_APP_NOTIFICATION_ACTION, self._on_notification_action
@@ -420,13 +422,10 @@ class Community:
             by=body.get("source"),
             message=body.get("location"),
             alarm_id=alarm_id,
+            # The household already merged its re-triggers: each of its alarms is one here.
+            merge=False,
         )
         alarm = result.alarm
-        if alarm.alarm_id != alarm_id:
-            # Same household, same kind, still open here: one incident on the board.
-            self.board.note(
-                alarm.alarm_id, dt_util.utcnow().timestamp(), AlarmAction.NOTE, alarm_id
-            )
         record = self.household(household_id)
         LOGGER.warning(
             "Duty room: %s alarm %s at %s",
@@ -463,11 +462,10 @@ class Community:
         """Staff acknowledge; the household hears that the property has it."""
         changed = self.board.acknowledge(alarm_id, dt_util.utcnow().timestamp(), by)
         if changed:
-            alarm = self.board.get(alarm_id)
-            await self.endpoint.send(
+            await self._async_tell_household(
+                alarm_id,
                 MessageType.ALARM_ACKNOWLEDGED,
                 {"alarm_id": alarm_id, "by": by or "", "role": "property"},
-                alarm.source,
             )
             await self._async_changed(BoardEventType.ACKNOWLEDGED, alarm_id)
         return changed
@@ -477,8 +475,8 @@ class Community:
         now = dt_util.utcnow().timestamp()
         changed = self.board.mark_arrived(alarm_id, now, by)
         if changed:
-            alarm = self.board.get(alarm_id)
-            await self.endpoint.send(
+            await self._async_tell_household(
+                alarm_id,
                 MessageType.ALARM_DISPATCHED,
                 {
                     "alarm_id": alarm_id,
@@ -486,7 +484,6 @@ class Community:
                     "stage": "arrived",
                     "at": now,
                 },
-                alarm.source,
             )
             await self._async_changed(BoardEventType.ARRIVED, alarm_id)
         return changed
@@ -494,13 +491,23 @@ class Community:
     async def async_resolve(self, alarm_id: str, by: str | None) -> None:
         """Staff resolve the alarm; the household's alarm is resolved too."""
         self.board.resolve(alarm_id, dt_util.utcnow().timestamp(), by)
-        alarm = self.board.get(alarm_id)
-        await self.endpoint.send(
+        await self._async_tell_household(
+            alarm_id,
             MessageType.ALARM_RESOLVED,
             {"alarm_id": alarm_id, "by": by or "", "role": "property"},
-            alarm.source,
         )
         await self._async_changed(BoardEventType.RESOLVED, alarm_id)
+
+    async def _async_tell_household(
+        self, alarm_id: str, message_type: MessageType, body: dict[str, Any]
+    ) -> None:
+        """Send the duty room's answer to the household that raised the alarm, if any.
+
+        Alarms of the community's own (gates, fire lanes, audio) have no household.
+        """
+        source = self.board.get(alarm_id).source
+        if source in self.settings.households:
+            await self.endpoint.send(message_type, body, source)
 
     async def async_user_name(self, context: Context | None) -> str | None:
         """Return the name of the user behind a context."""
@@ -531,10 +538,15 @@ class Community:
             target=target,
             created_by=by,
         )
-        result = self.desk.announcements.publish(
-            announcement,
-            {hid: record.building for hid, record in self.settings.households.items()},
-        )
+        households = {
+            hid: address_id(record.building, "x", "x").split("-")[0]
+            for hid, record in self.settings.households.items()
+        }
+        if not announcement.target.resolve(households):
+            raise AnnouncementError(
+                "announcement_no_targets", announcement.announcement_id
+            )
+        result = self.desk.announcements.publish(announcement, households)
         body = {
             "announcement_id": announcement.announcement_id,
             "title": self.name,
@@ -713,7 +725,7 @@ class Community:
         record = self.household(alarm.source)
         placeholders = {
             "kind": kind_name(language, alarm.kind),
-            "household": record.name if record else alarm.source,
+            "household": record.name if record else (alarm.message or alarm.source),
             "address": record.address if record else alarm.source,
             "contacts": ", ".join(record.contacts) if record else "",
             "time": dt_util.as_local(
@@ -777,6 +789,12 @@ class Community:
         LOGGER.info("Community link %s", "connected" if connected else "disconnected")
         self._notify(BoardUpdate(BoardEventType.LINK))
 
+    @callback
+    def _on_link_error(self, error: str) -> None:
+        if error == ERROR_AUTH:
+            # The broker refused the password: ask for a new one (retries go on meanwhile).
+            self.entry.async_start_reauth(self.hass)
+
     async def _async_changed(self, event_type: BoardEventType, alarm_id: str) -> None:
         await self._async_save()
         alarm = self.board.get(alarm_id)
@@ -809,3 +827,35 @@ class Community:
         if update.household is not None:
             for listener in list(self._household_listeners.get(update.household, ())):
                 listener(update)
+
+    # -- alarms of the community's own sensors (Frigate gates, fire lanes, audio) ----
+    # (appended for the Frigate extension; keep it the last method of the class)
+
+    async def async_raise_community_alarm(
+        self, kind: AlarmKind, source: str, message: str
+    ) -> Alarm:
+        """Raise an alarm of the community itself (`source` is not a household).
+
+        The same active (kind, source) is re-triggered rather than raised twice; a new
+        alarm reaches the duty staff like a household's.
+        """
+        result = self.board.raise_alarm(
+            kind, source, dt_util.utcnow().timestamp(), message=message
+        )
+        alarm = result.alarm
+        LOGGER.warning("Duty room: %s alarm %s: %s", kind.value, source, message)
+        await self._async_save()
+        self._notify(BoardUpdate(BoardEventType.RAISED, alarm, None))
+        await self._async_record(alarm)
+        if result.created:
+            self._schedule_escalation()
+            self.hass.async_create_task(
+                self._async_tell_staff(
+                    alarm,
+                    self.board.policy.steps[0].targets,
+                    "duty_title",
+                    "duty_message",
+                ),
+                f"{DOMAIN} duty room {alarm.alarm_id}",
+            )
+        return alarm

@@ -325,9 +325,10 @@ class AlarmBook:
         by: str | None = None,
         message: str | None = None,
         alarm_id: str | None = None,
+        merge: bool = True,
     ) -> RaiseResult:
-        """Raise an alarm, or count a re-trigger of the same active one."""
-        existing = self.active_for(kind, source)
+        """Raise an alarm, or count a re-trigger of the same active one (when merging)."""
+        existing = self.active_for(kind, source) if merge else None
         if existing is not None:
             existing.trigger_count += 1
             existing.last_triggered_at = now

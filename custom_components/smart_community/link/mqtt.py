@@ -21,6 +21,7 @@ and jitter; :meth:`MqttTransport.stop` cancels it and leaves no task behind.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 import logging
 import random
@@ -93,6 +94,8 @@ class MqttTransport(Transport):
             raise ValueError("invalid household id")
         self.settings = settings
         self.last_error: str | None = None
+        # Called with the error key of every failed connection attempt (e.g. "auth").
+        self.error_listener: Callable[[str], None] | None = None
         self._client: aiomqtt.Client | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -189,6 +192,8 @@ class MqttTransport(Transport):
                 error = _error_key(err)
                 level = logging.DEBUG if error == self.last_error else logging.WARNING
                 self.last_error = error
+                if self.error_listener is not None:
+                    self.error_listener(error)
                 LOGGER.log(
                     level,
                     "Link connection to %s:%s failed (%s): %s",

@@ -1,0 +1,1 @@
+"""Tests of the Frigate part wired into Home Assistant."""
