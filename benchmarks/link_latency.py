@@ -528,9 +528,11 @@ async def run_case(
                 households=tuple(home.household_id for home in homes),
             )
             broker.write_config()
-            if tcp_nodelay:
-                conf = broker.directory / "mosquitto.conf"
+            conf = broker.directory / "mosquitto.conf"
+            if tcp_nodelay and "set_tcp_nodelay true" not in conf.read_text():
                 conf.write_text(conf.read_text() + "set_tcp_nodelay true\n")
+            # Report what the broker really runs with (tests/mosquitto.py sets it).
+            result.tcp_nodelay = "set_tcp_nodelay true" in conf.read_text()
             broker.start()
         config_dir = workdir / "config"
         (config_dir / "custom_components").mkdir(parents=True)

@@ -11,14 +11,17 @@ from tests.mosquitto import wait_until
 
 from .zha_harness import (
     HEIMAN_GAS_ENDPOINTS,
+    IAS_ZONE_ENDPOINTS,
     async_join_device,
     async_zone_status,
     fake_app,
+    ha_device_id,
     zha_entity_id,
 )
 
 ZONE_TYPE = (1, 0x0500, 0x0001)
 CO_SENSOR = 0x002B
+EMERGENCY = 0x002C
 WARNING_DEVICE = 0x0225
 ALARM_1 = 0x0001
 TAMPER = 0x0004
@@ -97,3 +100,46 @@ async def test_gas_alarm_sounds_the_zha_siren_and_reaches_the_duty_room(
     assert (
         hass.states.get("sensor.wang_family_devices_needing_maintenance").state == "2"
     )
+
+
+async def test_heiman_sos_press_raises_the_household_sos(
+    hass: HomeAssistant,
+    zha_gateway: Gateway,
+    community_entry: MockConfigEntry,
+    household_entry: MockConfigEntry,
+) -> None:
+    """A Heiman SOS button bound as an SOS device: each press is the household's SOS alarm."""
+    sos = await async_join_device(
+        hass,
+        ieee="00:0d:6f:00:11:22:33:43",
+        manufacturer="HEIMAN",
+        model="SOS-EM",
+        endpoints=IAS_ZONE_ENDPOINTS,
+        attributes={ZONE_TYPE: EMERGENCY},
+    )
+    household_entry = MockConfigEntry(
+        domain=household_entry.domain,
+        title=household_entry.title,
+        unique_id=household_entry.unique_id,
+        data=household_entry.data,
+        options={
+            **household_entry.options,
+            "safety_sensors": [],
+            "sos_entities": [],
+            "sos_devices": [ha_device_id(hass, sos)],
+            "sirens": [],
+            "speakers": [],
+        },
+    )
+    linked = await setup_linked(hass, community_entry, household_entry)
+    await async_zone_status(hass, sos, ALARM_1)
+    await hass.async_block_till_done()
+    (alarm,) = linked.household.book.active
+    assert alarm.kind.value == "sos"
+    assert alarm.source == f"device:{ha_device_id(hass, sos)}"
+    await wait_until(lambda: alarm.alarm_id in linked.community.board)
+    # The button never clears its zone: a second press is the same open SOS, counted.
+    await async_zone_status(hass, sos, ALARM_1)
+    await hass.async_block_till_done()
+    assert linked.household.book.active == [alarm]
+    assert alarm.trigger_count == 2
