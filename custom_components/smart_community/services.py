@@ -1,6 +1,8 @@
 """Actions: raise, acknowledge and resolve household alarms."""
 
+from datetime import timedelta
 from pathlib import Path
+import secrets
 from typing import Any
 
 import probatio
@@ -19,6 +21,7 @@ from homeassistant.helpers.service import (
     async_get_config_entry,
     async_register_admin_service,
 )
+from homeassistant.util import dt as dt_util
 
 from .community.announcements import AnnouncementError, Target, Urgency
 from .community.runtime import Community
@@ -38,12 +41,16 @@ from .const import (
     ATTR_MESSAGE,
     ATTR_MESSAGE_EN,
     ATTR_MESSAGE_ZH,
+    ATTR_NAME,
     ATTR_NOTE,
     ATTR_PHOTO,
+    ATTR_PLATE,
     ATTR_SOURCE,
     ATTR_STATUS,
     ATTR_TEXT,
     ATTR_URGENCY,
+    ATTR_VALID_FROM,
+    ATTR_VALID_UNTIL,
     ATTR_WORK_ORDER_ID,
     CONF_BROADCAST_KEY,
     CONF_HOUSEHOLD_ID,
@@ -63,6 +70,7 @@ from .const import (
     SERVICE_GET_LINK_CODE,
     SERVICE_MARK_ARRIVED,
     SERVICE_RAISE_ALARM,
+    SERVICE_REGISTER_VISITOR_PASS,
     SERVICE_RESOLVE_ALARM,
     SERVICE_UPDATE_WORK_ORDER,
     SUBENTRY_HOUSEHOLD,
@@ -73,6 +81,7 @@ from .household.runtime import Household
 from .intercom_services import async_setup_intercom_services
 from .link.broker import build_broker_config, household_username
 from .link.code import LinkCode
+from .link.protocol import MessageType
 from .models import SmartCommunityConfigEntry
 
 RAISE_SCHEMA = probatio.Schema(
@@ -103,6 +112,16 @@ LINK_CODE_SCHEMA = probatio.Schema(
         probatio.Optional(ATTR_BROKER_PORT): cv.port,
     }
 )
+VISITOR_PASS_SCHEMA = probatio.Schema(
+    {
+        probatio.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        probatio.Optional(ATTR_PLATE): probatio.All(cv.string, probatio.Length(max=20)),
+        probatio.Optional(ATTR_NAME): probatio.All(cv.string, probatio.Length(max=100)),
+        probatio.Optional(ATTR_VALID_FROM): cv.datetime,
+        probatio.Required(ATTR_VALID_UNTIL): cv.datetime,
+    }
+)
+MAX_PASS_LENGTH = timedelta(days=7)
 BROADCAST_SCHEMA = probatio.Schema(
     {
         probatio.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -477,6 +496,41 @@ async def _async_update_work_order(call: ServiceCall) -> ServiceResponse:
     }
 
 
+async def _async_register_visitor_pass(call: ServiceCall) -> ServiceResponse:
+    household = _household(call.hass, call)
+    link = _entry(call.hass, call).runtime_data.link
+    if link is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_linked",
+            translation_placeholders={"household": household.settings.name},
+        )
+    plate = (call.data.get(ATTR_PLATE) or "").strip()
+    name = (call.data.get(ATTR_NAME) or "").strip()
+    start = dt_util.as_utc(call.data.get(ATTR_VALID_FROM) or dt_util.utcnow())
+    until = dt_util.as_utc(call.data[ATTR_VALID_UNTIL])
+    if not plate and not name:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="pass_needs_plate_or_name"
+        )
+    if not start < until <= start + MAX_PASS_LENGTH:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="pass_bad_window"
+        )
+    pass_id = secrets.token_hex(16)
+    body: dict[str, Any] = {
+        "pass_id": pass_id,
+        "valid_from": start.timestamp(),
+        "valid_until": until.timestamp(),
+    }
+    if plate:
+        body["plate"] = plate
+    if name:
+        body["name"] = name
+    await link.endpoint.send(MessageType.VISITOR_PASS, body)
+    return {"pass_id": pass_id, "valid_until": until.isoformat()}
+
+
 def _write_files(directory: Path, files: dict[str, str]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
@@ -514,6 +568,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_MARK_ARRIVED,
         _async_mark_arrived,
         schema=ALARM_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_REGISTER_VISITOR_PASS,
+        _async_register_visitor_pass,
+        schema=VISITOR_PASS_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(

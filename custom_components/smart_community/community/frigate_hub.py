@@ -10,6 +10,7 @@ blocked fire lanes and alarm sounds.
 
 import asyncio
 from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import time
@@ -37,7 +38,13 @@ from ..frigate.audio import AudioAlarmMapper
 from ..frigate.client import FrigateClient, FrigateError
 from ..frigate.errors import FrigatePayloadError
 from ..frigate.firelane import FireLaneAlert, FireLaneMonitor, FireLaneState
-from ..frigate.gates import Decision, GateDecider, GateDecision, Observation
+from ..frigate.gates import (
+    Decision,
+    GateDecider,
+    GateDecision,
+    Observation,
+    VisitorPass,
+)
 from ..frigate.models import (
     AudioMessage,
     Availability,
@@ -49,6 +56,8 @@ from ..frigate.models import (
 )
 from ..frigate.observations import ObservationTracker
 from ..frigate.parsers import parse_message
+from ..frigate.plates import normalize_plate
+from ..link.protocol import Envelope, MessageType
 from .frigate_config import OPEN_ACTIONS, FrigateSetup, setup_from_entry
 
 if TYPE_CHECKING:
@@ -98,6 +107,27 @@ class GateUpdate:
 type GateListener = Callable[[GateUpdate | None], None]
 
 
+def _pass_from(data: dict[str, Any]) -> VisitorPass | None:
+    """Return the gate's pass for a stored or received pass, or None when unusable."""
+    plate = (data.get("plate") or "").strip() or None
+    name = (data.get("name") or "").strip() or None
+    try:
+        valid_from = dt_util.utc_from_timestamp(float(data["valid_from"]))
+        valid_until = dt_util.utc_from_timestamp(float(data["valid_until"]))
+    except KeyError, TypeError, ValueError, OverflowError, OSError:
+        return None
+    if (plate is None and name is None) or valid_until <= valid_from:
+        return None
+    return VisitorPass(
+        pass_id=str(data["pass_id"]),
+        household=str(data.get("household")),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        plate=normalize_plate(plate).text if plate else None,
+        name=name,
+    )
+
+
 class FrigateHub:
     """Frigate servers, gates, fire lanes and audio cameras of one community."""
 
@@ -123,6 +153,10 @@ class FrigateHub:
         )
         self._unsubs: list[CALLBACK_TYPE] = []
         self._listeners: list[GateListener] = []
+        self._passes: dict[str, dict[str, Any]] = {}
+        self._passes_store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.frigate_passes"
+        )
         self._last_bad_log = -BAD_PAYLOAD_LOG_INTERVAL
         self.dropped = 0
 
@@ -134,7 +168,17 @@ class FrigateHub:
     # -- lifecycle ------------------------------------------------------------------
 
     async def async_start(self) -> None:
-        """Load the access log and subscribe to every server's topics."""
+        """Load the access log and passes and subscribe to every server's topics."""
+        self.community.message_handlers[MessageType.VISITOR_PASS] = (
+            self._async_visitor_pass
+        )
+        stored_passes = await self._passes_store.async_load() or {}
+        self._passes = {
+            key: value
+            for key, value in stored_passes.items()
+            if isinstance(value, dict) and _pass_from(value) is not None
+        }
+        self._apply_passes()
         if not self.enabled:
             return
         try:
@@ -175,6 +219,45 @@ class FrigateHub:
             )
         if self.enabled:
             await self._store.async_save(self.access_log.as_dict())
+
+    async def _async_visitor_pass(self, envelope: Envelope) -> None:
+        """A resident registered a visitor: the gates let that plate or face in, in time."""
+        body = {**envelope.body, "household": envelope.household}
+        if _pass_from(body) is None:
+            LOGGER.warning(
+                "Refused a malformed visitor pass from %s", envelope.household
+            )
+            return
+        self._passes[body["pass_id"]] = {
+            key: body.get(key)
+            for key in (
+                "pass_id",
+                "household",
+                "valid_from",
+                "valid_until",
+                "plate",
+                "name",
+            )
+        }
+        await self._passes_store.async_save(self._passes)
+        self._apply_passes()
+
+    @callback
+    def _apply_passes(self) -> None:
+        now = dt_util.utcnow().timestamp()
+        self._passes = {
+            key: value
+            for key, value in self._passes.items()
+            if value["valid_until"] > now
+        }
+        passes = tuple(
+            visitor_pass
+            for value in self._passes.values()
+            if (visitor_pass := _pass_from(value)) is not None
+        )
+        self.decider.registry = dataclasses.replace(
+            self.decider.registry, passes=passes
+        )
 
     @callback
     def async_add_listener(self, listener: GateListener) -> CALLBACK_TYPE:

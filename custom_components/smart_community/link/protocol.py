@@ -83,6 +83,7 @@ class MessageType(StrEnum):
     OPEN_DOOR_REQUEST = "open_door_request"
     OPEN_DOOR_RESULT = "open_door_result"
     PRESENCE = "presence"
+    VISITOR_PASS = "visitor_pass"  # noqa: S105 - a message type
     DELIVERY_ACK = "delivery_ack"
 
 
@@ -247,6 +248,11 @@ SCHEMAS: Final[Mapping[MessageType, BodySchema]] = {
         _BOTH,
         {"subject": _is_id, "direction": _is_id, "at": _is_number},
         {"gate": _is_id},
+    ),
+    MessageType.VISITOR_PASS: BodySchema(
+        _HOUSEHOLD,
+        {"pass_id": _is_id, "valid_from": _is_number, "valid_until": _is_number},
+        {"plate": _is_text, "name": _is_text},
     ),
     MessageType.DELIVERY_ACK: BodySchema(_BOTH, {"ack": _is_id}),
 }
