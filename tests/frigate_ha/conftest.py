@@ -47,6 +47,19 @@ class FakeFrigate:
             return web.json_response({"message": "Event not found"}, status=404)
         return web.Response(body=JPEG, content_type="image/jpeg")
 
+    async def clip(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["event_id"] == "missing":
+            return web.json_response({"message": "Event not found"}, status=404)
+        response = web.StreamResponse(headers={"Content-Type": "video/mp4"})
+        await response.prepare(request)
+        for _ in range(3):
+            await response.write(CLIP_CHUNK)
+        await response.write_eof()
+        return response
+
+
+CLIP_CHUNK = b"\x00\x00\x00\x18ftypmp42" + bytes(100_000)
+
 
 @pytest.fixture
 def expected_lingering_timers() -> bool:
@@ -62,6 +75,7 @@ async def fake_frigate(socket_enabled: None) -> AsyncIterator[FakeFrigate]:
     app.router.add_get("/api/version", fake.get_version)
     app.router.add_post("/api/login", fake.login)
     app.router.add_get("/api/events/{event_id}/snapshot.jpg", fake.snapshot)
+    app.router.add_get("/api/events/{event_id}/clip.mp4", fake.clip)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     fake.url = str(server.make_url("/")).rstrip("/")

@@ -7,7 +7,7 @@ from custom_components.smart_community.community.frigate_hub import snapshot_pat
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
-from .conftest import JPEG, FakeFrigate, with_frigate
+from .conftest import CLIP_CHUNK, JPEG, FakeFrigate, with_frigate
 
 
 async def test_snapshot_proxy(
@@ -40,4 +40,32 @@ async def test_snapshot_proxy(
 
     anonymous = await hass_client_no_auth()
     response = await anonymous.get(snapshot_path(entry.entry_id, "main", "ev1"))
+    assert response.status == 401
+
+
+async def test_clip_stream(
+    hass: HomeAssistant,
+    community_entry: MockConfigEntry,
+    fake_frigate: FakeFrigate,
+    hass_client: ClientSessionGenerator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Clips stream through Home Assistant to signed-in users only; Frigate stays hidden."""
+    assert await async_setup_component(hass, "http", {})
+    entry = with_frigate(community_entry, fake_frigate.url)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    base = f"/api/smart_community/frigate/{entry.entry_id}"
+    client = await hass_client()
+    response = await client.get(f"{base}/main/ev1/clip.mp4")
+    assert response.status == 200
+    assert response.content_type == "video/mp4"
+    assert await response.read() == CLIP_CHUNK * 3
+    response = await client.get(f"{base}/main/missing/clip.mp4")
+    assert response.status == 502
+    response = await client.get(f"{base}/other/ev1/clip.mp4")
+    assert response.status == 404
+    anonymous = await hass_client_no_auth()
+    response = await anonymous.get(f"{base}/main/ev1/clip.mp4")
     assert response.status == 401

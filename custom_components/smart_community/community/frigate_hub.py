@@ -190,6 +190,7 @@ class FrigateHub:
         if self.hass.http is not None and _VIEW_KEY not in self.hass.data:
             self.hass.data[_VIEW_KEY] = True
             self.hass.http.register_view(FrigateSnapshotView())
+            self.hass.http.register_view(FrigateClipView())
         if self.setup.lanes:
             self._unsubs.append(
                 async_track_time_interval(self.hass, self._on_tick, TICK_INTERVAL)
@@ -561,3 +562,37 @@ class FrigateSnapshotView(HomeAssistantView):
             LOGGER.warning("Snapshot %s from %s failed: %s", event_id, server, err)
             return web.Response(status=502)
         return web.Response(body=body, content_type="image/jpeg")
+
+
+class FrigateClipView(HomeAssistantView):
+    """An event's clip, streamed from its Frigate server, for signed-in users only."""
+
+    url = "/api/smart_community/frigate/{entry_id}/{server}/{event_id}/clip.mp4"
+    name = "api:smart_community:frigate:clip"
+    requires_auth = True
+
+    async def get(
+        self, request: web.Request, entry_id: str, server: str, event_id: str
+    ) -> web.StreamResponse:
+        """Stream the clip without holding it in memory; Frigate is never exposed."""
+        hass = request.app[KEY_HASS]
+        entry = hass.config_entries.async_get_entry(entry_id)
+        data = getattr(entry, "runtime_data", None) if entry else None
+        community = getattr(data, "community", None)
+        hub = hub_of(community) if community is not None else None
+        client = hub.client(server) if hub is not None else None
+        if client is None:
+            return web.Response(status=404)
+        try:
+            async with client.stream_clip(event_id) as upstream:
+                response = web.StreamResponse(
+                    headers={"Content-Type": "video/mp4", "Cache-Control": "no-store"}
+                )
+                await response.prepare(request)
+                async for chunk in upstream.content.iter_chunked(64 * 1024):
+                    await response.write(chunk)
+                await response.write_eof()
+                return response
+        except FrigateError as err:
+            LOGGER.warning("Clip %s from %s failed: %s", event_id, server, err)
+            return web.Response(status=502)
