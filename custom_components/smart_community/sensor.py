@@ -13,6 +13,8 @@ from homeassistant.components.sensor import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .community.frigate_entities import gate_counter_sensors
+from .community.frigate_hub import hub_of
 from .community.sensor import community_sensors, household_sensors
 from .core.alarm import AlarmStatus
 from .entity import HouseholdEntity
@@ -97,6 +99,8 @@ async def async_setup_entry(
     community = entry.runtime_data.community
     assert community is not None
     async_add_entities(community_sensors(community))
+    if (hub := hub_of(community)) is not None:
+        async_add_entities(gate_counter_sensors(community, hub))
     for record in community.settings.households.values():
         async_add_entities(
             household_sensors(community, record), config_subentry_id=record.subentry_id

@@ -58,6 +58,11 @@ async def test_pass_opens_the_gate(
     assert record.decision.value == "open"
     assert record.reason.value == "visitor_pass"
     assert len(barrier) == 1
+    # The community's gate counters are sensors.
+    # Both visits count: the unannounced one and the one with a pass.
+    assert hass.states.get("sensor.sunny_gardens_visitors_today").state == "2"
+    assert int(hass.states.get("sensor.sunny_gardens_entries_today").state) >= 1
+    assert hass.states.get("sensor.sunny_gardens_vehicles_inside").state.isdigit()
 
     # The pass survives a restart of the community.
     await hass.config_entries.async_reload(linked.community_entry.entry_id)

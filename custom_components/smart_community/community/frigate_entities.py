@@ -3,6 +3,11 @@
 from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.components.sensor import (
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
@@ -123,3 +128,49 @@ class GateAccessEvent(_FrigateEvent):
                 for resident, seen in log.last_seen.items()
             },
         }
+
+
+GATE_COUNTERS: tuple[tuple[str, str], ...] = (
+    ("vehicles_inside", "vehicles_inside"),
+    ("entries_today", "entries_today"),
+    ("visitors_today", "visitors_today"),
+)
+
+
+class GateCounterSensor(CommunityEntity, SensorEntity):
+    """Vehicles inside now, entries today or visitors today, across the community's gates."""
+
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, community: Community, hub: FrigateHub, key: str) -> None:
+        super().__init__(
+            community, SensorEntityDescription(key=key, translation_key=key)
+        )
+        self.hub = hub
+        self._counter = key
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the hub's decisions."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.hub.async_add_listener(lambda _update: self.async_write_ha_state())
+        )
+
+    @property
+    def available(self) -> bool:
+        """Return False while a Frigate server is offline."""
+        return all(self.hub.available.values())
+
+    @property
+    def native_value(self) -> int:
+        """Return the counter for today (local midnight)."""
+        counters = self.hub.access_log.counters(dt_util.now())
+        value: int = getattr(counters, self._counter)
+        return value
+
+
+def gate_counter_sensors(community: Community, hub: FrigateHub) -> list[SensorEntity]:
+    """Return the community's gate counters (when it has gates)."""
+    if not hub.setup.gates:
+        return []
+    return [GateCounterSensor(community, hub, key) for key, _ in GATE_COUNTERS]
