@@ -27,13 +27,29 @@ class PhysicsConfig:
     """Horizontal speed limit in m/s."""
     max_drift_ratio: float = 0.7
     """Horizontal displacement / vertical displacement limit."""
-    min_drop_m: float = 2.0
+    min_drop_m: float = 2.5
     max_lookback: float = 1.2
     """How long before the first observation the release may lie (s)."""
     residual_px: float = 1.6
     residual_share: float = 0.03
     start_margin: float = 0.5
     """How far (in floors / columns) off the facade the release point may be."""
+    min_kept_share: float = 0.5
+    """Share of a track's observations that must follow the fall (the rest are strays).
+
+    A falling object keeps falling until it leaves the view or lands; an insect that
+    dives for a second and then flies on, or a leaf that settles, leaves most of its
+    track off the extrapolated fall."""
+    late_accel_ratio: float = 0.3
+    """Least downward acceleration (fraction of g) in the second half of the fit window.
+
+    Drag only matters near the terminal velocity (15 m/s and more for anything dense
+    enough to be a hazard), so within the first 1.3 s an object still accelerates at
+    0.3 g or more. Insects and leaves that swoop down and then level off do not."""
+    late_accel_z: float = 3.0
+    """How many standard errors the late acceleration must lie below that limit (and
+    below zero) before the track is rejected; short noisy tracks get the benefit of
+    the doubt."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +171,37 @@ def fit_trajectory(
     return fit, [(p[0], p[1], p[2]) for p in kept]
 
 
+def late_acceleration(
+    points: Sequence[tuple[float, float, float]], window: float, outlier_px: float = 2.5
+) -> tuple[float, float] | None:
+    """Return the downward acceleration (px/s²) in the second half of the fit window.
+
+    Also returns its standard error; None when there are too few points.
+    """
+    data = np.asarray(points, dtype=np.float64)
+    early = data[data[:, 0] - data[0, 0] <= window]
+    late = early[len(early) // 2 :]
+    if len(late) < 6:
+        late = early[-6:]
+    if len(late) < 6 or len(np.unique(late[:, 0])) < 4:
+        return None
+    for _ in range(2):
+        tau = late[:, 0] - late[0, 0]
+        design = np.column_stack([tau * tau, tau, np.ones_like(tau)])
+        coef = np.linalg.lstsq(design, late[:, 2], rcond=None)[0]
+        residual = late[:, 2] - design @ coef
+        worst = int(np.argmax(np.abs(residual)))
+        if abs(residual[worst]) <= outlier_px or len(late) <= 6:
+            break
+        late = np.delete(late, worst, axis=0)
+    sigma = max(float(np.sqrt(np.sum(residual * residual) / (len(late) - 3))), 0.5)
+    try:
+        covariance = sigma * sigma * np.linalg.inv(design.T @ design)
+    except np.linalg.LinAlgError:
+        return None
+    return 2.0 * float(coef[0]), 2.0 * math.sqrt(max(float(covariance[0, 0]), 0.0))
+
+
 def classify(
     points: Sequence[tuple[float, float, float]],
     facade: Facade,
@@ -180,6 +227,10 @@ def classify(
     if fitted is None:
         return Verdict(False, "cannot fit")
     fit, kept = fitted
+    if len(kept) < cfg.min_kept_share * len(points):
+        return Verdict(
+            False, "does not keep falling (most of the track is off the fall)", fit
+        )
     points = kept
     if not math.isfinite(fit.gravity_px) or fit.gravity_px <= 0:
         return Verdict(False, "cannot fit")
@@ -207,6 +258,12 @@ def classify(
         return Verdict(False, "horizontal speed too high", fit)
     if abs(xs[-1] - xs[0]) > cfg.max_drift_ratio * max(drop, 1.0):
         return Verdict(False, "horizontal drift too large", fit)
+    late = late_acceleration(points, cfg.fit_window)
+    if late is not None:
+        accel, error = late
+        limit = cfg.late_accel_ratio * fit.gravity_px
+        if accel < 0 and accel < limit - cfg.late_accel_z * error:
+            return Verdict(False, "levels off (stops accelerating)", fit)
     t_end = points[-1][0]
     if 2.0 * fit.ay * (t_end - fit.t0) + fit.by <= 0:
         return Verdict(False, "not descending at the end", fit)

@@ -56,6 +56,12 @@ class PipelineConfig:
     hold: float = 0.6
     max_simultaneous: int = 4
     """More accepted tracks than this at once is a swarm or rain, not a throw."""
+    warmup: float = 0.5
+    """Seconds after the first frame before which a release cannot be trusted.
+
+    Something already moving when the stream starts has no observed release; its
+    fall extrapolated back to before the first frame is a guess, and in practice it is
+    an insect or a leaf caught mid-flight while the motion history is still empty."""
 
 
 def roi_polygon(facade: Facade, margin: float) -> NDArray[np.float64]:
@@ -99,12 +105,15 @@ class FallingObjectPipeline:
         self._pending: list[FallEvent] = []
         self._emitted: deque[FallEvent] = deque(maxlen=32)
         self._now = 0.0
+        self._first: float | None = None
         self.rejected: list[tuple[Track, str]] = []
         self.keep_rejected = False
 
     def process(self, frame: NDArray[np.uint8], t: float) -> list[FallEvent]:
         """Feed one frame taken at time t (s); return events that are complete."""
         self._now = t
+        if self._first is None:
+            self._first = t
         self._times.append(t)
         blobs = self.detector.push(frame)
         if blobs is not None:
@@ -127,6 +136,13 @@ class FallingObjectPipeline:
                 continue
             where = localize(verdict.fit, self.facade)
             if where is None:
+                continue
+            if (
+                self._first is not None
+                and where.release_time < self._first + self.config.warmup
+            ):
+                if self.keep_rejected:
+                    self.rejected.append((track, "released before the stream started"))
                 continue
             accepted.append(
                 FallEvent(
