@@ -1,5 +1,6 @@
 """Subentry flows of the community registry: buildings, households, residents, staff."""
 
+from abc import abstractmethod
 import re
 from typing import Any
 
@@ -64,7 +65,7 @@ def _text(default: Any) -> Any:
 
 
 class _RegistryFlow(ConfigSubentryFlow):
-    """Shared helpers of the registry's subentry flows."""
+    """Shared helpers of the community's subentry flows."""
 
     def _subentries(self, subentry_type: str) -> list[Any]:
         return [
@@ -73,29 +74,41 @@ class _RegistryFlow(ConfigSubentryFlow):
             if subentry.subentry_type == subentry_type
         ]
 
-    def _taken(self, unique_id: str, exclude: str | None = None) -> bool:
+    def _taken(self, unique_id: str, subentry: Any = None) -> bool:
+        """Return True when another subentry (not `subentry`) has that unique id."""
+        exclude = None if subentry is None else subentry.subentry_id
         return any(
-            subentry.unique_id == unique_id and subentry.subentry_id != exclude
-            for subentry in self._get_entry().subentries.values()
+            other.unique_id == unique_id and other.subentry_id != exclude
+            for other in self._get_entry().subentries.values()
         )
 
 
-class BuildingSubentryFlow(_RegistryFlow):
-    """Add or change a building."""
+class FormSubentryFlow(_RegistryFlow):
+    """A subentry added and reconfigured through one form (`_async_form`)."""
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Add a building."""
+        """Add one."""
         return await self._async_form("user", user_input, None)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Change a building."""
+        """Change one."""
         return await self._async_form(
             "reconfigure", user_input, self._get_reconfigure_subentry()
         )
+
+    @abstractmethod
+    async def _async_form(
+        self, step_id: str, user_input: dict[str, Any] | None, subentry: Any
+    ) -> SubentryFlowResult:
+        """Show or handle the form; `subentry` is None when adding."""
+
+
+class BuildingSubentryFlow(FormSubentryFlow):
+    """Add or change a building."""
 
     async def _async_form(
         self, step_id: str, user_input: dict[str, Any] | None, subentry: Any
@@ -106,7 +119,7 @@ class BuildingSubentryFlow(_RegistryFlow):
             unique_id = f"building_{building}"
             if not building:
                 errors[CONF_BUILDING] = "invalid_address"
-            elif self._taken(unique_id, subentry.subentry_id if subentry else None):
+            elif self._taken(unique_id, subentry):
                 return self.async_abort(reason="already_configured")
             else:
                 data = {**user_input, CONF_BUILDING: user_input[CONF_BUILDING].strip()}
@@ -281,22 +294,8 @@ def _household_errors(user_input: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-class ResidentSubentryFlow(_RegistryFlow):
+class ResidentSubentryFlow(FormSubentryFlow):
     """Add or change a resident of a registered household."""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Add a resident."""
-        return await self._async_form("user", user_input, None)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a resident."""
-        return await self._async_form(
-            "reconfigure", user_input, self._get_reconfigure_subentry()
-        )
 
     async def _async_form(
         self, step_id: str, user_input: dict[str, Any] | None, subentry: Any
@@ -379,22 +378,8 @@ class ResidentSubentryFlow(_RegistryFlow):
         )
 
 
-class StaffSubentryFlow(_RegistryFlow):
+class StaffSubentryFlow(FormSubentryFlow):
     """Add or change a member of the duty staff."""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Add a staff member."""
-        return await self._async_form("user", user_input, None)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a staff member."""
-        return await self._async_form(
-            "reconfigure", user_input, self._get_reconfigure_subentry()
-        )
 
     async def _async_form(
         self, step_id: str, user_input: dict[str, Any] | None, subentry: Any

@@ -29,6 +29,7 @@ from ..frigate.client import FrigateClient
 from ..frigate.errors import FrigateAuthenticationError, FrigateError
 from ..frigate.gates import GateDirection, GateKind
 from ..frigate.parsers import DEFAULT_PREFIX
+from .flows import FormSubentryFlow
 from .frigate_config import (
     CONF_BLACKLIST,
     CONF_CAMERA,
@@ -61,27 +62,8 @@ from .frigate_config import (
 )
 
 
-class _FrigateFlow(ConfigSubentryFlow):
-    """Shared helpers: add and reconfigure through one form."""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Add one."""
-        return await self._async_form("user", user_input, None)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change one."""
-        return await self._async_form(
-            "reconfigure", user_input, self._get_reconfigure_subentry()
-        )
-
-    async def _async_form(
-        self, step_id: str, user_input: dict[str, Any] | None, subentry: Any
-    ) -> SubentryFlowResult:
-        raise NotImplementedError
+class _FrigateFlow(FormSubentryFlow):
+    """Shared helpers of the Frigate subentry flows."""
 
     def _servers(self) -> dict[str, str]:
         return {
@@ -89,13 +71,6 @@ class _FrigateFlow(ConfigSubentryFlow):
             for s in self._get_entry().subentries.values()
             if s.subentry_type == SUBENTRY_FRIGATE_SERVER
         }
-
-    def _taken(self, unique_id: str, subentry: Any) -> bool:
-        exclude = None if subentry is None else subentry.subentry_id
-        return any(
-            s.unique_id == unique_id and s.subentry_id != exclude
-            for s in self._get_entry().subentries.values()
-        )
 
     def _done(
         self, subentry: Any, title: str, unique_id: str, data: dict[str, Any]

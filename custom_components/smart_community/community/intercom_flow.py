@@ -17,7 +17,7 @@ from homeassistant.helpers.selector import (
 
 from ..const import CONF_BUILDING, CONF_UNIT
 from ..intercom.access import DoorKind
-from .flows import _RegistryFlow
+from .flows import FormSubentryFlow
 from .intercom_hub import (
     CONF_CAMERA,
     CONF_OPENER,
@@ -31,22 +31,8 @@ from .intercom_hub import (
 STATION_ID_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_\-]{0,63}$")
 
 
-class DoorStationSubentryFlow(_RegistryFlow):
+class DoorStationSubentryFlow(FormSubentryFlow):
     """Add or change a door station."""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Add a door station."""
-        return await self._async_form("user", user_input, None)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a door station."""
-        return await self._async_form(
-            "reconfigure", user_input, self._get_reconfigure_subentry()
-        )
 
     async def _async_form(
         self, step_id: str, user_input: dict[str, Any] | None, subentry: Any
@@ -122,10 +108,7 @@ class DoorStationSubentryFlow(_RegistryFlow):
         opener = str(user_input.get(CONF_OPENER) or "")
         if not STATION_ID_RE.match(station_id):
             errors[CONF_STATION_ID] = "bad_station_id"
-        elif self._taken(
-            f"door_station_{station_id}",
-            subentry.subentry_id if subentry else None,
-        ):
+        elif self._taken(f"door_station_{station_id}", subentry):
             errors[CONF_STATION_ID] = "station_exists"
         if kind == DoorKind.UNIT_DOOR.value and (not building or not unit):
             errors[CONF_BUILDING] = "unit_door_needs_location"
