@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncGenerator, Callable
 import contextlib
+import dataclasses
 import logging
 from pathlib import Path
 import shutil
@@ -19,6 +20,8 @@ from custom_components.smart_community.link.mqtt import (
     MqttSettings,
     MqttTransport,
     _error_key,
+    _open,
+    check_connection,
 )
 from custom_components.smart_community.link.outbox import MemoryStorage
 from custom_components.smart_community.link.protocol import (
@@ -453,3 +456,86 @@ async def test_repeated_connection_errors_warn_once(
     ]
     assert levels[0] == logging.WARNING
     assert set(levels[1:]) == {logging.DEBUG}
+
+
+@contextlib.asynccontextmanager
+async def loop_errors() -> AsyncGenerator[list[dict[str, object]]]:
+    """Collect what reaches the event loop's exception handler."""
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, object]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    try:
+        yield errors
+    finally:
+        loop.set_exception_handler(previous)
+
+
+@contextlib.asynccontextmanager
+async def silent_broker() -> AsyncGenerator[tuple[int, list[asyncio.StreamReader]]]:
+    """A TCP server that takes connections and never answers MQTT CONNECT."""
+    readers: list[asyncio.StreamReader] = []
+
+    async def accept(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        readers.append(reader)
+        with contextlib.suppress(ConnectionError):
+            await reader.read()  # until the client closes
+        writer.close()
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], readers
+    finally:
+        server.close()
+        server.close_clients()
+        await server.wait_closed()
+
+
+async def test_stop_while_connecting_leaves_no_stray_connection(
+    broker: Broker,
+) -> None:
+    """Unloading mid-connect closes that connection: no loop errors, no session takeover."""
+    async with loop_errors() as errors:
+        for _ in range(5):
+            transport = MqttTransport(broker.settings("a1"), Role.HOUSEHOLD, "a1")
+            await transport.start()
+            await asyncio.sleep(0)  # the connect is under way
+            await transport.stop()
+        # A stray connection with this client id would now be taken over (and fail).
+        endpoint, _ = household_endpoint(broker)
+        await endpoint.start()
+        await wait_until(lambda: endpoint.connected)
+        await asyncio.sleep(0.2)
+        assert endpoint.connected
+        await endpoint.stop()
+        await asyncio.sleep(0.1)
+    assert errors == []
+
+
+async def test_broker_that_never_answers(broker: Broker) -> None:
+    """A broker that takes the connection but never answers is unreachable, and is hung up on."""
+    async with silent_broker() as (port, readers), loop_errors() as errors:
+        settings = dataclasses.replace(broker.settings("a1"), port=port, timeout=0.2)
+        assert await check_connection(settings) == "unreachable"
+        transport = MqttTransport(settings, Role.HOUSEHOLD, "a1")
+        await transport.start()
+        await wait_until(lambda: transport.last_error == "unreachable")
+        await transport.stop()
+        # Stopping while the broker is still silent hangs up too.
+        transport = MqttTransport(
+            dataclasses.replace(settings, timeout=1.0), Role.HOUSEHOLD, "a1"
+        )
+        await transport.start()
+        count = len(readers)
+        await wait_until(lambda: len(readers) > count)
+        await transport.stop()
+        await wait_until(lambda: all(reader.at_eof() for reader in readers))
+        # Our own limit, shorter than aiomqtt's, gives up and hangs up as well.
+        client = transport._make_client()
+        with pytest.raises(TimeoutError):
+            await _open(client, 0.1)
+        await wait_until(lambda: all(reader.at_eof() for reader in readers))
+        await asyncio.sleep(0.05)
+    assert errors == []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import contextlib
 from dataclasses import dataclass
 import logging
 import random
@@ -79,6 +80,70 @@ def _error_key(err: aiomqtt.MqttError) -> str:
         if isinstance(err, MqttConnectError):
             return ERROR_AUTH if value in _AUTH_CODES else ERROR_REFUSED
     return ERROR_UNREACHABLE
+
+
+async def _open(client: aiomqtt.Client, limit: float) -> None:
+    """Connect the client without ever leaving a half-open connection behind.
+
+    aiomqtt's connect must not be cancelled half-way: paho keeps the socket, and its
+    later disconnect callback fails in the event loop (or the stray connection,
+    with our persistent client id, takes over the session of the next one). So the
+    connect runs as its own task; when this task is cancelled (the entry unloads) or the
+    broker does not answer in time, the attempt may finish and is then closed.
+    """
+    connecting = asyncio.ensure_future(client.__aenter__())
+    try:
+        # asyncio.wait, unlike a plain await, does not pass our cancellation on.
+        done, _ = await asyncio.wait([connecting], timeout=limit)
+    except asyncio.CancelledError:
+        await _close_attempt(client, connecting, limit)
+        raise
+    if not done:
+        await _close_attempt(client, connecting, 0)
+        raise TimeoutError
+    try:
+        connecting.result()
+    except aiomqtt.MqttError:
+        _hang_up(client)  # aiomqtt leaves the socket open when the CONNACK times out
+        raise
+
+
+async def _close_attempt(
+    client: aiomqtt.Client, connecting: asyncio.Future[aiomqtt.Client], grace: float
+) -> None:
+    """Let an abandoned connect finish (for at most `grace` seconds), then close it."""
+    done, _ = await asyncio.wait([connecting], timeout=grace)
+    if not done:
+        connecting.cancel()
+        await asyncio.wait([connecting])
+    if connecting.cancelled() or connecting.exception() is not None:
+        _hang_up(client)
+        return
+    await _close(client)
+
+
+def _hang_up(client: aiomqtt.Client) -> None:
+    """Close the socket of a connect that failed or was given up.
+
+    aiomqtt 2.5 (pinned) has no way to abort a connect: give its callbacks a fresh
+    pending future, so they ignore what paho reports next, and let paho send
+    DISCONNECT and close the socket (nothing happens if it is closed already).
+    """
+    if client._connected.done():
+        client._connected = asyncio.get_running_loop().create_future()
+    client._client.disconnect()
+
+
+async def _close(client: aiomqtt.Client) -> None:
+    """Disconnect an open client; a connection that already broke is just released."""
+    with contextlib.suppress(aiomqtt.MqttError):
+        await client.__aexit__(None, None, None)
+    # aiomqtt keeps an unexpected-disconnect error that nobody may read once we stop
+    # listening; read it so asyncio does not report it as never retrieved (aiomqtt
+    # 2.5, pinned, offers no public accessor).
+    disconnected = client._disconnected
+    if disconnected.done() and not disconnected.cancelled():
+        disconnected.exception()
 
 
 class MqttTransport(Transport):
@@ -169,7 +234,9 @@ class MqttTransport(Transport):
         while True:
             client = self._make_client()
             try:
-                async with client:
+                # aiomqtt times the CONNACK out itself; ours is the backstop.
+                await _open(client, self.settings.timeout + 1)
+                try:
                     for topic in self.subscriptions:
                         await client.subscribe(topic, qos=1)
                     self._client = client
@@ -188,8 +255,16 @@ class MqttTransport(Transport):
                             if isinstance(payload, bytes | bytearray)
                             else b""
                         )
-            except aiomqtt.MqttError as err:
-                error = _error_key(err)
+                finally:
+                    self._client = None
+                    self._set_connected(False)
+                    await _close(client)
+            except (aiomqtt.MqttError, TimeoutError) as err:
+                error = (
+                    _error_key(err)
+                    if isinstance(err, aiomqtt.MqttError)
+                    else ERROR_UNREACHABLE
+                )
                 level = logging.DEBUG if error == self.last_error else logging.WARNING
                 self.last_error = error
                 if self.error_listener is not None:
@@ -239,10 +314,10 @@ async def check_connection(settings: MqttSettings) -> str | None:
         **options,
     )
     try:
-        async with asyncio.timeout(settings.timeout + 1):
-            async with client:
-                return None
+        await _open(client, settings.timeout + 1)
     except aiomqtt.MqttError as err:
         return _error_key(err)
     except TimeoutError, OSError:
         return ERROR_UNREACHABLE
+    await _close(client)
+    return None
