@@ -132,6 +132,7 @@ class CaseResult:
     log_warnings: int = 0
     log_errors: int = 0
     first_errors: list[str] = field(default_factory=list)
+    warning_kinds: dict[str, int] = field(default_factory=dict)
     loop_debug: bool = False
     tcp_nodelay: bool | None = None
 
@@ -171,6 +172,7 @@ class LogCounter(logging.Handler):
         self.warnings = 0
         self.errors = 0
         self.first_errors: list[str] = []
+        self.warning_kinds: dict[str, int] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         """Count one record."""
@@ -180,6 +182,8 @@ class LogCounter(logging.Handler):
                 self.first_errors.append(f"{record.name}: {record.getMessage()}"[:300])
         else:
             self.warnings += 1
+            kind = f"{record.name}: {record.msg}"[:120]
+            self.warning_kinds[kind] = self.warning_kinds.get(kind, 0) + 1
 
 
 def raise_fd_limit() -> int:
@@ -629,6 +633,7 @@ async def run_case(
         result.log_warnings = counter.warnings
         result.log_errors = counter.errors
         result.first_errors = counter.first_errors
+        result.warning_kinds = counter.warning_kinds
         if os.environ.get("SC_BENCH_KEEP"):
             print(f"  kept {workdir}")
         else:
@@ -709,6 +714,9 @@ def print_table(results: list[CaseResult]) -> bool:
             f" ({r.entities} entities){extra}, stop {r.stop_s:.1f} s,"
             f" log: {r.log_warnings} warnings, {r.log_errors} errors"
         )
+        # Raised alarms are logged as warnings on purpose: list what was logged.
+        for kind, count in sorted(r.warning_kinds.items(), key=lambda kv: -kv[1]):
+            print(f"    {count:>5} x warning {kind}")
         for line in r.first_errors:
             print(f"    error: {line}")
     return ok

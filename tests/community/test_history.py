@@ -60,6 +60,29 @@ async def test_schema_is_created_once_and_versioned(history_url: str) -> None:
         assert await again.alarm("a1") is not None
 
 
+async def test_a_batch_is_one_transaction_merged_in_order(
+    store: HistoryStore,
+) -> None:
+    """record_alarms writes many rows at once, with the same merge rules as one by one."""
+    await store.record_alarms([])  # nothing to do
+    batch = [
+        AlarmRecord(f"b{index}", f"1-1-{101 + index}", "smoke", 10.0 + index)
+        for index in range(50)
+    ]
+    batch.append(
+        AlarmRecord(
+            "b0", "1-1-101", "smoke", 10.0, acknowledged_at=20.0, acknowledged_by="duty"
+        )
+    )
+    batch.append(AlarmRecord("b0", "1-1-101", "smoke", 10.0))  # a late duplicate
+    await store.record_alarms(batch)
+    rows = await store.alarms_since(0.0)
+    assert len(rows) == 50
+    first = await store.alarm("b0")
+    assert first is not None
+    assert (first.acknowledged_at, first.acknowledged_by) == (20.0, "duty")
+
+
 async def test_alarm_upsert_is_idempotent_and_never_goes_back(
     store: HistoryStore,
 ) -> None:

@@ -261,6 +261,26 @@ class AlarmBookMachine(RuleBasedStateMachine):
         for alarm in self.book.active:
             assert alarm.alarm_id in self.created
 
+    @precondition(lambda self: bool(self.book.active))
+    @rule(data=st.data(), by=text)
+    def arrive(self, data: st.DataObject, by: str) -> None:
+        self.now += 1
+        alarm = data.draw(st.sampled_from(self.book.active))
+        self.book.mark_arrived(alarm.alarm_id, self.now, by)
+        assert alarm.arrived_at is not None
+
+    @precondition(lambda self: bool(self.book.active))
+    @rule(data=st.data(), detail=text)
+    def note(self, data: st.DataObject, detail: str) -> None:
+        alarm = data.draw(st.sampled_from(self.book.active))
+        self.book.note(alarm.alarm_id, self.now, AlarmAction.RESPONSE, detail)
+
+    @invariant()
+    def stored_form_follows_every_change(self) -> None:
+        # The cached stored form never lags behind the alarm.
+        for alarm in self.book.alarms:
+            assert alarm.as_dict() == alarm._build_dict()
+
     @invariant()
     def lifecycle_is_consistent(self) -> None:
         for alarm in self.book.alarms:

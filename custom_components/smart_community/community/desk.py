@@ -68,8 +68,12 @@ class CommunityDesk:
     async def _async_write(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, {}
-            for alarm, address in batch.values():
-                await self.async_record_alarm(alarm, address)
+            await self._async_record_alarms(
+                [
+                    AlarmRecord.from_alarm(alarm, alarm.source, address)
+                    for alarm, address in batch.values()
+                ]
+            )
             await self.async_refresh_report(dt_util.utcnow().timestamp())
             self._on_change()
 
@@ -82,15 +86,15 @@ class CommunityDesk:
             }
         )
 
-    async def async_record_alarm(self, alarm: Alarm, address: str | None) -> None:
-        """Write an alarm's latest state to the history; a database outage is logged."""
+    async def _async_record_alarms(self, records: list[AlarmRecord]) -> None:
+        """Write alarms in one transaction; a database outage is logged."""
         try:
-            await self.history.record_alarm(
-                AlarmRecord.from_alarm(alarm, alarm.source, address)
-            )
+            await self.history.record_alarms(records)
         except HistoryError as err:
             LOGGER.error(
-                "Could not record alarm %s in the history: %s", alarm.alarm_id, err
+                "Could not record alarm(s) %s in the history: %s",
+                ", ".join(record.alarm_id for record in records[:5]),
+                err,
             )
 
     async def async_record_work_order(self, order: WorkOrder) -> None:

@@ -16,7 +16,7 @@ with a stable ``key``; connection and statement timeouts keep a dead server from
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import math
@@ -298,10 +298,16 @@ class HistoryStore:
 
     async def record_alarm(self, record: AlarmRecord) -> None:
         """Insert an alarm, or merge it into the row with the same id."""
-        values = _alarm_values(record)
+        await self.record_alarms([record])
+
+    async def record_alarms(self, records: Sequence[AlarmRecord]) -> None:
+        """Insert or merge several alarms in one transaction (in order)."""
+        if not records:
+            return
+        values = [_alarm_values(record) for record in records]
 
         def run(conn: Connection) -> None:
-            stmt = self._insert(alarms_table).values(values)
+            stmt = self._insert(alarms_table)
             table = alarms_table.c
             new = stmt.excluded
             merged: dict[str, Any] = {
@@ -323,7 +329,8 @@ class HistoryStore:
             conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=[alarms_table.c.alarm_id], set_=merged
-                )
+                ),
+                values,
             )
 
         await self._run(run, write=True)

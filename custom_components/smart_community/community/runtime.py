@@ -410,6 +410,9 @@ class Community:
     ) -> None:
         alarm_id = body["alarm_id"]
         if alarm_id in self.board:
+            # A re-send (its ack was lost): make sure the board is on disk before the
+            # link acknowledges again.
+            await self._async_save()
             return
         try:
             kind = AlarmKind(body["kind"])
@@ -427,13 +430,14 @@ class Community:
         )
         alarm = result.alarm
         record = self.household(household_id)
-        LOGGER.warning(
+        LOGGER.info(
             "Duty room: %s alarm %s at %s",
             kind.value,
             alarm.alarm_id,
             record.address if record else household_id,
         )
-        await self._async_save()
+        # Show it first; the link acknowledges only after the save below, so a crash
+        # before it makes the household send the alarm again.
         self._notify(BoardUpdate(BoardEventType.RAISED, alarm, household_id))
         await self._async_record(alarm)
         if result.created:
@@ -447,6 +451,7 @@ class Community:
                 ),
                 f"{DOMAIN} duty room {alarm.alarm_id}",
             )
+        await self._async_save()
 
     async def _async_note(
         self, alarm_id: str, action: AlarmAction, detail: str

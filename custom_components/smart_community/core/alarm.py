@@ -109,7 +109,12 @@ class HistoryEntry:
 
 @dataclass(slots=True)
 class Alarm:
-    """One alarm and its history."""
+    """One alarm and its history.
+
+    Change an alarm only through :class:`AlarmBook`: every change ends with
+    :meth:`record`, which also drops the cached stored form (a board of a thousand
+    alarms is saved often; only the alarms that changed are serialised again).
+    """
 
     alarm_id: str
     kind: AlarmKind
@@ -128,6 +133,9 @@ class Alarm:
     trigger_count: int = 1
     last_triggered_at: float = 0.0
     history: list[HistoryEntry] = field(default_factory=list)
+    _stored: dict[str, Any] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def active(self) -> bool:
@@ -145,9 +153,15 @@ class Alarm:
         self.history.append(HistoryEntry(at, action, by, detail))
         if len(self.history) > MAX_HISTORY_EVENTS:
             del self.history[1 : len(self.history) - MAX_HISTORY_EVENTS + 1]
+        self._stored = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict (built again only after a change)."""
+        if self._stored is None:
+            self._stored = self._build_dict()
+        return dict(self._stored)
+
+    def _build_dict(self) -> dict[str, Any]:
         return {
             "alarm_id": self.alarm_id,
             "kind": self.kind.value,

@@ -162,18 +162,23 @@ class Household:
         by: str | None = None,
         message: str | None = None,
     ) -> Alarm:
-        """Raise an alarm (or count a re-trigger) and run the local response."""
+        """Raise an alarm (or count a re-trigger) and run the local response.
+
+        The siren and the link start at once, while the book is being written; the
+        alarm is on disk before this returns (the link's outbox persists its own copy
+        before sending, so a crash in between loses nothing).
+        """
         now = dt_util.utcnow().timestamp()
         result = self.book.raise_alarm(kind, source, now, by=by, message=message)
-        await self._async_save()
         if not result.created:
             LOGGER.debug("Alarm %s re-triggered by %s", result.alarm.alarm_id, source)
             self._notify_listeners(
                 AlarmUpdate(AlarmEventType.RAISED, result.alarm, by, retrigger=True)
             )
+            await self._async_save()
             return result.alarm
         alarm = result.alarm
-        LOGGER.warning(
+        LOGGER.info(
             "%s alarm %s raised at %s by %s",
             kind.value,
             alarm.alarm_id,
@@ -185,6 +190,7 @@ class Household:
         self.hass.async_create_task(
             self._async_respond(alarm), f"{DOMAIN} respond {alarm.alarm_id}"
         )
+        await self._async_save()
         return alarm
 
     async def _async_respond(self, alarm: Alarm) -> None:

@@ -90,9 +90,16 @@ class JsonFileStorage:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Exponential backoff with jitter for re-sending unconfirmed messages."""
+    """Exponential backoff with jitter for re-sending unconfirmed messages.
 
-    initial: float = 5.0
+    Every message is also re-sent at once on each reconnect. While connected, a
+    QoS 1 broker keeps what it accepted for the peer's persistent session, so a
+    timed re-send only covers a peer that lost a message after taking it (a crash
+    mid-handling); sooner re-sends would only double the load of a community
+    already busy with a burst.
+    """
+
+    initial: float = 15.0
     factor: float = 2.0
     maximum: float = 300.0
     jitter: float = 0.1
