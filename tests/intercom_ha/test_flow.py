@@ -14,7 +14,7 @@ from custom_components.smart_community.intercom.access import (
 from custom_components.smart_community.intercom.household_side import Outcome
 from custom_components.smart_community.link.protocol import MessageType
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from tests.mosquitto import wait_until
@@ -282,3 +282,33 @@ async def test_policy_state_survives_reload(
     assert hub.policy.pins.has_pin("3-2-1502")
     assert [e.reason for e in hub.policy.audit.entries] == [AccessReason.WRONG_PIN]
     assert not hub.policy.replay.check_and_add("3-2-1502", "r9", 0.0)
+
+
+async def test_opener_failure_is_audited(
+    hass: HomeAssistant, intercom: Intercom
+) -> None:
+    """An allowed opening whose opener fails is audited as such and the household is told."""
+    intercom.satellite.answer = None
+
+    async def broken(call: Any) -> None:
+        raise HomeAssistantError("relay offline")
+
+    hass.services.async_register("switch", "turn_on", broken)
+    call_id = await _ring(hass, intercom)
+    await _settle(hass, lambda: intercom.home.core.find(call_id) is not None)
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": f"SMART_COMMUNITY_DOOR_open_{call_id}"},
+    )
+    await _settle(hass, lambda: len(intercom.hub.policy.audit) >= 2)
+    first, second = intercom.hub.policy.audit.entries
+    assert (first.allowed, first.reason) == (True, AccessReason.OPENED_FOR_CALL)
+    assert (second.allowed, second.reason) == (False, AccessReason.OPENER_FAILED)
+    assert second.request_id == first.request_id
+    await _settle(
+        hass,
+        lambda: any(
+            "its opener did not respond" in c.data["message"]
+            for c in intercom.responders.announce
+        ),
+    )

@@ -230,18 +230,19 @@ class IntercomHub:
             envelope.household, self._resolve_door(envelope.household, envelope.body)
         )
         decision = self.policy.decide(request, now)
-        body = decision.result_body()
         config = self.stations.get(request.door_id)
         if decision.allowed and config is not None:
             try:
                 await self._async_open(config)
             except (HomeAssistantError, TimeoutError, ValueError) as err:
                 LOGGER.error("Could not open %s: %s", config.opener, err)
-                body = body | {"allowed": False, "reason": "opener_failed"}
+                decision = self.policy.opener_failed(
+                    decision, dt_util.utcnow().timestamp()
+                )
         await self.community.endpoint.send(
-            MessageType.OPEN_DOOR_RESULT, body, envelope.household
+            MessageType.OPEN_DOOR_RESULT, decision.result_body(), envelope.household
         )
-        self._tell_visitor(decision, config, allowed=body["allowed"])
+        self._tell_visitor(decision, config, allowed=decision.allowed)
         self._changed()
 
     def _resolve_door(self, household_id: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ and chooses between the two refusals ``pin_required`` (remote) and ``no_pending_
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 import hashlib
 import hmac
@@ -87,6 +87,8 @@ class AccessReason(StrEnum):
     WRONG_PIN = "wrong_pin"
     PIN_LOCKED = "pin_locked"
     RATE_LIMITED = "rate_limited"
+    OPENER_FAILED = "opener_failed"
+    """Allowed, but the door's opener did not work (a second audit entry)."""
 
 
 ALLOWED_REASONS: Final = frozenset(
@@ -560,6 +562,23 @@ class DoorAccessPolicy:
         self.audit.append(entry)
         return AccessDecision(
             allowed, reason, entry, call, self._stations.get(request.door_id)
+        )
+
+    def opener_failed(self, decision: AccessDecision, now: float) -> AccessDecision:
+        """Audit that an allowed door did not open; return the decision as refused.
+
+        The allowing entry stays (the audit is append-only); a second entry with the
+        same request id records that the door stayed shut.
+        """
+        entry = replace(
+            decision.audit,
+            at=now,
+            allowed=False,
+            reason=AccessReason.OPENER_FAILED,
+        )
+        self.audit.append(entry)
+        return replace(
+            decision, allowed=False, reason=AccessReason.OPENER_FAILED, audit=entry
         )
 
     def _evaluate(

@@ -252,6 +252,7 @@ REASONS: Final[Mapping[Language, Mapping[AccessReason, str]]] = {
         AccessReason.WRONG_PIN: "Wrong PIN, the door stays closed.",
         AccessReason.PIN_LOCKED: "Too many wrong PINs. Try again later.",
         AccessReason.RATE_LIMITED: "The door was opened too often. Try again in a few minutes.",
+        AccessReason.OPENER_FAILED: "The door could not be opened: its opener did not respond.",
     },
     Language.ZH_HANS: {
         AccessReason.OPENED_FOR_CALL: "门已打开。",
@@ -274,6 +275,7 @@ REASONS: Final[Mapping[Language, Mapping[AccessReason, str]]] = {
         AccessReason.WRONG_PIN: "密码错误，门未打开。",
         AccessReason.PIN_LOCKED: "密码错误次数过多，请稍后再试。",
         AccessReason.RATE_LIMITED: "开门过于频繁，请几分钟后再试。",
+        AccessReason.OPENER_FAILED: "门未能打开：开门器没有响应。",
     },
 }
 
