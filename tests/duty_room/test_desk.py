@@ -5,10 +5,17 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smart_community.const import DOMAIN
+from custom_components.smart_community.community.desk import DAY
+from custom_components.smart_community.community.workorders import (
+    WorkOrderCategory,
+    WorkOrderStatus,
+)
+from custom_components.smart_community.const import DOMAIN, STORAGE_VERSION
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 from tests.conftest import Responders
 from tests.mosquitto import wait_until
 
@@ -265,3 +272,39 @@ async def test_history_unreachable_retries(
     )
     assert not await hass.config_entries.async_setup(community_entry.entry_id)
     assert community_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_desk_forgets_what_is_old(hass: HomeAssistant, linked: Linked) -> None:
+    """Housekeeping drops month-old announcements (not the newest) and finished orders."""
+    entry_id = linked.community_entry.entry_id
+    first = await _call(
+        hass, "broadcast", {"config_entry_id": entry_id, "message_en": "Old notice."}
+    )
+    newest = await _call(
+        hass, "broadcast", {"config_entry_id": entry_id, "message_en": "Newest."}
+    )
+    desk = linked.community.desk
+    finished = desk.work_orders.create(
+        "3-2-1502", WorkOrderCategory.CLEANING, "Stairs", 1000.0, order_id="w-old"
+    ).order
+    desk.work_orders.transition(finished.order_id, WorkOrderStatus.CANCELLED, 1100.0)
+    open_order = desk.work_orders.create(
+        "3-2-1502", WorkOrderCategory.REPAIR, "Lift", 1000.0, order_id="w-open"
+    ).order
+    later = dt_util.utcnow().timestamp() + 31 * DAY
+    await desk.async_purge(later, 365)
+    assert [d.announcement.announcement_id for d in desk.announcements.deliveries] == [
+        newest["announcement_id"]
+    ]
+    assert first["announcement_id"] != newest["announcement_id"]
+    assert [o.order_id for o in desk.work_orders.orders()] == [open_order.order_id]
+    # What the desk forgot is saved that way.
+    saved = await Store[dict[str, Any]](
+        hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.desk"
+    ).async_load()
+    assert saved is not None
+    assert [o["order_id"] for o in saved["work_orders"]["orders"]] == ["w-open"]
+    assert len(saved["announcements"]["deliveries"]) == 1
+    # Nothing old: nothing to forget, nothing written.
+    await desk.async_purge(later, 365)
+    assert len(desk.announcements.deliveries) == 1

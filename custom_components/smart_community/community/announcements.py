@@ -315,6 +315,22 @@ class AnnouncementBook:
         """Return delivered N of M for an announcement."""
         return self.get(announcement_id).progress
 
+    def purge_older(self, cutoff: float) -> list[str]:
+        """Forget announcements made before `cutoff` except the newest; return their ids.
+
+        The history database keeps them for the retention period; the book only needs
+        recent ones (the newest backs the "last announcement" sensor).
+        """
+        deliveries = self.deliveries
+        gone = [
+            delivery.announcement.announcement_id
+            for delivery in deliveries[:-1]
+            if delivery.announcement.created_at < cutoff
+        ]
+        for announcement_id in gone:
+            del self._deliveries[announcement_id]
+        return sorted(gone)
+
     def purge_expired(self, now: float, keep_for: float = 0.0) -> list[str]:
         """Forget announcements expired for longer than `keep_for` seconds; return their ids."""
         gone = [

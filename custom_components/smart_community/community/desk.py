@@ -16,6 +16,7 @@ from .stats import ResponseReport, response_report
 from .workorders import WorkOrder, WorkOrderBook
 
 DAY = 86400.0
+DESK_KEEP_DAYS = 30.0
 
 
 class CommunityDesk:
@@ -114,7 +115,21 @@ class CommunityDesk:
         self.report = response_report(alarms, now)
 
     async def async_purge(self, now: float, retention_days: float) -> None:
-        """Delete finished records older than the retention period."""
+        """Delete finished records older than the retention period.
+
+        The working copies (announcements, finished work orders) keep at most
+        DESK_KEEP_DAYS; the database keeps everything for the retention period.
+        """
+        cutoff = now - min(DESK_KEEP_DAYS, retention_days) * DAY
+        announcements = self.announcements.purge_older(cutoff)
+        orders = self.work_orders.purge_finished(cutoff)
+        if announcements or orders:
+            LOGGER.debug(
+                "Desk: forgot %d announcements and %d finished work orders",
+                len(announcements),
+                len(orders),
+            )
+            await self.async_save()
         try:
             result = await self.history.purge(now - retention_days * DAY)
         except HistoryError as err:

@@ -269,6 +269,20 @@ class WorkOrderBook:
             key=lambda order: (order.created_at, order.order_id),
         )
 
+    def purge_finished(self, cutoff: float) -> list[str]:
+        """Forget done or cancelled orders last changed before `cutoff`; return their ids.
+
+        The history database keeps them for the retention period.
+        """
+        gone = sorted(
+            order_id
+            for order_id, order in self._orders.items()
+            if order.finished and order.updated_at < cutoff
+        )
+        for order_id in gone:
+            del self._orders[order_id]
+        return gone
+
     @property
     def unfinished(self) -> list[WorkOrder]:
         """Return the orders that are neither done nor cancelled, oldest first."""
