@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.smart_community.community.frigate_config import setup_from_entry
+from custom_components.smart_community.frigate.gates import Inward
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -185,11 +187,19 @@ async def test_gate_flow(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["gate_id"] == "south_gate"
     assert result["data"]["outside_zone"] == "approach"
+    assert result["data"]["inward"] == "none"
     assert result["data"]["blacklist"] == ["粤B66666", "Mallory"]
     result = await _reconfigure(hass, entry, "gate", "gate_south_gate")
     assert result["type"] is FlowResultType.FORM
-    result = await _send(hass, result, GATE | {"direction": "both"})
+    result = await _send(hass, result, GATE | {"direction": "both", "inward": "up"})
     assert result["reason"] == "reconfigure_successful"
+    subentry = next(
+        s for s in entry.subentries.values() if s.unique_id == "gate_south_gate"
+    )
+    gate = setup_from_entry(entry).gates["south_gate"].gate
+    assert subentry.data["inward"] == "up"
+    assert gate.inward is Inward.UP
+    assert setup_from_entry(entry).gates["north_gate"].gate.inward is None
 
 
 async def test_gate_needs_a_server(

@@ -25,6 +25,7 @@ from ..frigate.gates import (
     Gate,
     GateDirection,
     GateKind,
+    Inward,
     Registry,
     Resident,
     Schedule,
@@ -58,6 +59,8 @@ CONF_OPENER: Final = "opener"
 CONF_BLACKLIST: Final = "blacklist"
 CONF_OUTSIDE_ZONE: Final = "outside_zone"
 CONF_INSIDE_ZONE: Final = "inside_zone"
+CONF_INWARD: Final = "inward"
+INWARD_NONE: Final = "none"
 CONF_LANE_ID: Final = "lane_id"
 CONF_LANE_NAME: Final = "lane_name"
 CONF_MINUTES: Final = "minutes"
@@ -115,6 +118,11 @@ class FrigateSetup:
 def parse_time(value: str | None) -> time | None:
     """Parse `HH:MM[:SS]`; None when empty."""
     return time.fromisoformat(value) if value else None
+
+
+def _inward(value: str | None) -> Inward | None:
+    """Return the image direction into the community, None when not set."""
+    return None if not value or value == INWARD_NONE else Inward(value)
 
 
 def schedule_of(start: str | None, end: str | None) -> Schedule:
@@ -201,6 +209,7 @@ def setup_from_entry(entry: ConfigEntry) -> FrigateSetup:
                         ),
                         outside_zone=data.get(CONF_OUTSIDE_ZONE) or None,
                         inside_zone=data.get(CONF_INSIDE_ZONE) or None,
+                        inward=_inward(data.get(CONF_INWARD)),
                     )
                     gates[gate.gate_id] = GateConfig(gate, data[CONF_GATE_NAME])
                     blacklist.extend(data.get(CONF_BLACKLIST, ()))

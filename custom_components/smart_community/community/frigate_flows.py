@@ -27,7 +27,7 @@ from homeassistant.helpers.selector import (
 from ..frigate.audio import ALARM_LABELS, LABEL_REPLACEMENTS, unsupported_labels
 from ..frigate.client import FrigateClient
 from ..frigate.errors import FrigateAuthenticationError, FrigateError
-from ..frigate.gates import GateDirection, GateKind
+from ..frigate.gates import GateDirection, GateKind, Inward
 from ..frigate.parsers import DEFAULT_PREFIX
 from .flows import FormSubentryFlow
 from .frigate_config import (
@@ -38,6 +38,7 @@ from .frigate_config import (
     CONF_GATE_KIND,
     CONF_GATE_NAME,
     CONF_INSIDE_ZONE,
+    CONF_INWARD,
     CONF_LABELS,
     CONF_LANE_ID,
     CONF_LANE_NAME,
@@ -56,6 +57,7 @@ from .frigate_config import (
     CONF_USERNAME,
     CONF_ZONE,
     DEFAULT_FIRE_LANE_MINUTES,
+    INWARD_NONE,
     OPENER_DOMAINS,
     SUBENTRY_FRIGATE_SERVER,
     slug,
@@ -234,6 +236,7 @@ class GateSubentryFlow(_FrigateFlow):
                     CONF_ZONE: user_input.get(CONF_ZONE, "").strip(),
                     CONF_OUTSIDE_ZONE: user_input.get(CONF_OUTSIDE_ZONE, "").strip(),
                     CONF_INSIDE_ZONE: user_input.get(CONF_INSIDE_ZONE, "").strip(),
+                    CONF_INWARD: user_input.get(CONF_INWARD, INWARD_NONE),
                     CONF_GATE_KIND: user_input[CONF_GATE_KIND],
                     CONF_DIRECTION: user_input[CONF_DIRECTION],
                     CONF_SCHEDULE_START: start,
@@ -262,6 +265,14 @@ class GateSubentryFlow(_FrigateFlow):
             probatio.Optional(
                 CONF_INSIDE_ZONE, default=defaults.get(CONF_INSIDE_ZONE, "")
             ): TextSelector(),
+            probatio.Optional(
+                CONF_INWARD, default=defaults.get(CONF_INWARD, INWARD_NONE)
+            ): SelectSelector(
+                SelectSelectorConfig(
+                    options=[INWARD_NONE, *(inward.value for inward in Inward)],
+                    translation_key="gate_inward",
+                )
+            ),
             probatio.Required(
                 CONF_GATE_KIND,
                 default=defaults.get(CONF_GATE_KIND, GateKind.VEHICLE.value),
