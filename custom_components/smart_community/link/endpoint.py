@@ -345,9 +345,30 @@ class LinkEndpoint:
                 pass
 
     def _on_state(self, connected: bool) -> None:
-        """React to a connection change: re-send everything on connect."""
+        """React to a connection change: re-send everything on connect.
+
+        The community also tells every household it is back (``link_online``): a
+        household that reconnected first may have sent into a broker that had lost the
+        community's subscription (a broker restart), and re-sends at once instead of
+        waiting for its retry timer.
+        """
         if connected:
             self._state.outbox.reschedule_all(self._clock())
+            if (
+                self.role is Role.COMMUNITY
+                and self.transport.announces_online
+                and self._running
+            ):
+                online = create(
+                    MessageType.LINK_ONLINE,
+                    {},
+                    household=BROADCAST,
+                    sender=self.role,
+                    now=self._clock(),
+                )
+                self._spawn(
+                    self._send_raw(encode(online, self._key(BROADCAST)), BROADCAST)
+                )
         self._wake.set()
         for listener in list(self._state_listeners):
             listener(connected)
@@ -377,6 +398,10 @@ class LinkEndpoint:
         self.stats.accepted += 1
         if envelope.type is MessageType.DELIVERY_ACK:
             await self._confirm(envelope.body["ack"])
+            return
+        if envelope.type is MessageType.LINK_ONLINE:
+            self._state.outbox.reschedule_all(self._clock())
+            self._wake.set()
             return
         inbox = self._state.inbox
         if envelope.id in self._in_progress:

@@ -149,6 +149,8 @@ async def _close(client: aiomqtt.Client) -> None:
 class MqttTransport(Transport):
     """Transport over an MQTT broker for one role."""
 
+    announces_online = True
+
     def __init__(
         self, settings: MqttSettings, role: Role, household: str | None = None
     ) -> None:

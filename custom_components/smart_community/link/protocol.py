@@ -85,6 +85,8 @@ class MessageType(StrEnum):
     PRESENCE = "presence"
     VISITOR_PASS = "visitor_pass"  # noqa: S105 - a message type
     DELIVERY_ACK = "delivery_ack"
+    LINK_ONLINE = "link_online"
+    """Broadcast by the community's endpoint on every (re)connect: households re-send."""
 
 
 class LinkError(Exception):
@@ -255,9 +257,10 @@ SCHEMAS: Final[Mapping[MessageType, BodySchema]] = {
         {"plate": _is_text, "name": _is_text},
     ),
     MessageType.DELIVERY_ACK: BodySchema(_BOTH, {"ack": _is_id}),
+    MessageType.LINK_ONLINE: BodySchema(_COMMUNITY, {}),
 }
 
-BROADCAST_TYPES: Final = frozenset({MessageType.ANNOUNCEMENT})
+BROADCAST_TYPES: Final = frozenset({MessageType.ANNOUNCEMENT, MessageType.LINK_ONLINE})
 _TYPES: Final = frozenset(str(member) for member in MessageType)
 _ROLES: Final = frozenset(str(member) for member in Role)
 

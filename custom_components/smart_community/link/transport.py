@@ -23,7 +23,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 import logging
-from typing import Final
+from typing import ClassVar, Final
 
 from .protocol import BROADCAST, Role
 
@@ -37,6 +37,10 @@ MAX_QUEUED_PER_PEER: Final = 10_000
 
 class Transport(ABC):
     """One role's connection to the link."""
+
+    announces_online: ClassVar[bool] = False
+    """Whether the community tells households when it (re)connects: needed where a
+    broker may drop messages for a subscriber it forgot (a broker restart)."""
 
     def __init__(self, role: Role, household: str | None = None) -> None:
         if (role is Role.HOUSEHOLD) != (household is not None):
