@@ -224,6 +224,10 @@ def main() -> int:
                     "distractors": list(chosen),
                     "t": round(p.start_time, 2),
                     "window": [p.floor, p.column],
+                    "trajectory": [
+                        [round(t, 3), round(x, 1), round(y, 1)]
+                        for t, x, y in p.trajectory
+                    ],
                 }
                 for p in preds
             )

@@ -8,7 +8,7 @@ import pytest
 
 from falling_objects.facade import GRAVITY, Facade, parse_facade
 from falling_objects.localize import localize
-from falling_objects.physics import classify
+from falling_objects.physics import classify, late_acceleration
 
 FPS = 25.0
 
@@ -225,3 +225,28 @@ def test_gravity_like_drops_are_found_at_their_window(
     assert where is not None
     assert where.best.window.floor == facade.floor_of_row(row)
     assert where.best.window.column == column + 1
+
+
+def test_late_acceleration_noise_comes_from_the_final_fit() -> None:
+    """Two stray points are dropped; acceleration and error are those of the fit without them."""
+    g = GRAVITY * 20
+    times = np.arange(0, 1.3, 1 / FPS)
+    clean = [(float(t), 500.0, 100 + 0.5 * g * t * t) for t in times]
+    stray = list(clean)
+    for index, offset in ((-4, 12.0), (-9, -9.0)):
+        t, x, y = stray[index]
+        stray[index] = (t, x, y + offset)
+    reference = late_acceleration(clean, 1.3)
+    result = late_acceleration(stray, 1.3)
+    assert reference is not None
+    assert result is not None
+    assert result[0] == pytest.approx(g, rel=1e-6)
+    # Only the 0.5 px noise floor remains: the stray's residual must not inflate it.
+    assert result[1] == pytest.approx(reference[1], rel=0.1)
+
+
+@pytest.mark.parametrize(("speed", "falling"), [(2.5, True), (3.5, True), (5.0, False)])
+def test_sideways_speed_limit(facade: Facade, speed: float, falling: bool) -> None:
+    # Already falling at 5 m/s when first seen; 20 px/m horizontally on this facade.
+    points = _fall(400, 250, vx=20 * speed, vy=100, first=0.0, last=1.3)
+    assert classify(points, facade, fps=FPS).falling is falling

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+import math
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from numpy.typing import NDArray
 from .detect import DetectorConfig, MotionDetector
 from .facade import Facade, WindowCell
 from .localize import Candidate, localize
-from .physics import PhysicsConfig, classify
+from .physics import FallFit, PhysicsConfig, classify
 from .track import Track, Tracker, TrackerConfig
 
 
@@ -62,6 +63,25 @@ class PipelineConfig:
     Something already moving when the stream starts has no observed release; its
     fall extrapolated back to before the first frame is a guess, and in practice it is
     an insect or a leaf caught mid-flight while the motion history is still empty."""
+    prior_gap: float = 0.35
+    """How soon (s) before a track's first observation an earlier track must have ended
+    to count as the same thing, lost by the tracker for a few frames."""
+    prior_radius_m: float = 1.5
+    """How close (m) to the track's first observation that earlier track must end."""
+    prior_flight_m: float = 1.0
+    """How far (m) that earlier track may have moved before the fitted release.
+
+    A dropped or thrown object rests in a hand or on a sill until its release, so
+    nothing moves where it will be seen falling until the fit says it was let go. An
+    insect or a leaf that dives was already flying there: the tracker lost it for a
+    few frames when it changed course and picked it up again as a new track.
+
+    Only observations more than ``prior_margin`` before the fitted release count
+    (the release time is an extrapolation, and a throw starts with the arm moving),
+    and at least ``prior_points`` of them: two or three blobs strung together across
+    a gap are rain, noise or leaves, not a flight."""
+    prior_margin: float = 0.25
+    prior_points: int = 5
 
 
 def roi_polygon(facade: Facade, margin: float) -> NDArray[np.float64]:
@@ -134,6 +154,10 @@ class FallingObjectPipeline:
                 if self.keep_rejected:
                     self.rejected.append((track, verdict.reason))
                 continue
+            if self._flew_in(track, verdict.fit):
+                if self.keep_rejected:
+                    self.rejected.append((track, "was flying before its release"))
+                continue
             where = localize(verdict.fit, self.facade)
             if where is None:
                 continue
@@ -160,6 +184,31 @@ class FallingObjectPipeline:
             return
         for event in accepted:
             self._merge(event)
+
+    def _flew_in(self, track: Track, fit: FallFit) -> bool:
+        """Return whether the object was already moving about before its release."""
+        cfg = self.config
+        t0, x0, y0 = track.times[0], track.xs[0], track.ys[0]
+        per_m_v, per_m_h = self.facade.pixels_per_metre(x0, y0)
+        release = fit.release_time
+        for prior in self.tracker.ended_near(
+            t0, x0, y0, cfg.prior_gap, cfg.prior_radius_m * per_m_v
+        ):
+            before = [
+                (x, y)
+                for t, x, y in zip(prior.times, prior.xs, prior.ys, strict=True)
+                if t < release - cfg.prior_margin
+            ]
+            if len(before) < cfg.prior_points:
+                continue
+            xs = [x for x, _ in before]
+            ys = [y for _, y in before]
+            flight = math.hypot(
+                (max(xs) - min(xs)) / per_m_h, (max(ys) - min(ys)) / per_m_v
+            )
+            if flight >= cfg.prior_flight_m:
+                return True
+        return False
 
     def _same(self, event: FallEvent, other: FallEvent) -> bool:
         per_floor, per_column = self.facade.pixels_per_cell(*event.release_xy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 import math
@@ -66,6 +67,12 @@ class TrackerConfig:
     first_gate: float = 14.0
     gravity_share: float = 0.8
     min_points: int = 5
+    history: float = 10.0
+    """How long (s) ended tracks of two observations or more are remembered.
+
+    The fall test asks what moved where a track began just before it began, and a
+    track is judged only when it ends (up to ``max_points`` frames later)."""
+    max_history: int = 50000
 
 
 class Tracker:
@@ -79,6 +86,7 @@ class Tracker:
         self.config = config or TrackerConfig()
         self._gravity_px = gravity_px
         self._active: list[Track] = []
+        self._ended: deque[Track] = deque(maxlen=self.config.max_history)
         self._next_id = 1
 
     @property
@@ -131,6 +139,8 @@ class Tracker:
                 track = self._active[ti]
                 track.add(t, blobs[bi])
                 track.trim(self.config.max_points)
+        while self._ended and self._ended[0].times[-1] < t - self.config.history:
+            self._ended.popleft()
         finished: list[Track] = []
         survivors: list[Track] = []
         for index, track in enumerate(self._active):
@@ -139,6 +149,8 @@ class Tracker:
                 if track.misses > self.config.max_misses:
                     if len(track.times) >= self.config.min_points:
                         finished.append(track)
+                    if len(track.times) >= 2:
+                        self._ended.append(track)
                     continue
             survivors.append(track)
         for index, blob in enumerate(blobs):
@@ -152,9 +164,25 @@ class Tracker:
             survivors.sort(
                 key=lambda tr: (len(tr.times) >= 3, tr.times[-1]), reverse=True
             )
+            self._ended.extend(
+                track
+                for track in survivors[self.config.max_tracks :]
+                if len(track.times) >= 2
+            )
             survivors = survivors[: self.config.max_tracks]
         self._active = survivors
         return finished
+
+    def ended_near(
+        self, t: float, x: float, y: float, within: float, radius: float
+    ) -> list[Track]:
+        """Return remembered tracks that ended in the ``within`` seconds before t near (x, y)."""
+        return [
+            track
+            for track in self._ended
+            if t - within <= track.times[-1] < t
+            and math.hypot(track.xs[-1] - x, track.ys[-1] - y) <= radius
+        ]
 
     def flush(self) -> list[Track]:
         """End every track (end of input); return those long enough to judge."""
