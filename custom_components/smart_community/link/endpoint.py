@@ -359,19 +359,14 @@ class LinkEndpoint:
                 and self.transport.announces_online
                 and self._running
             ):
-                online = create(
-                    MessageType.LINK_ONLINE,
-                    {},
-                    household=BROADCAST,
-                    sender=self.role,
-                    now=self._clock(),
-                )
-                self._spawn(
-                    self._send_raw(encode(online, self._key(BROADCAST)), BROADCAST)
-                )
+                self._spawn(self._announce_online())
         self._wake.set()
         for listener in list(self._state_listeners):
             listener(connected)
+
+    async def _announce_online(self) -> None:
+        """Broadcast ``link_online`` (sent once, like every broadcast)."""
+        await self.send(MessageType.LINK_ONLINE, {}, BROADCAST)
 
     def _on_receive(self, payload: bytes) -> None:
         """Process one received payload in its own task."""

@@ -73,8 +73,8 @@ class MqttSettings:
         return f"MqttSettings(host={self.host!r}, port={self.port}, community={self.community!r}, username={self.username!r}, tls={self.tls})"
 
 
-def _error_key(err: aiomqtt.MqttError) -> str:
-    """Return a stable key for a connection error."""
+def _error_key(err: aiomqtt.MqttError | TimeoutError) -> str:
+    """Return a stable key for a connection error (a timeout is unreachable)."""
     if isinstance(err, aiomqtt.MqttCodeError) and err.rc is not None:
         value = getattr(err.rc, "value", err.rc)
         if isinstance(err, MqttConnectError):
@@ -262,11 +262,7 @@ class MqttTransport(Transport):
                     self._set_connected(False)
                     await _close(client)
             except (aiomqtt.MqttError, TimeoutError) as err:
-                error = (
-                    _error_key(err)
-                    if isinstance(err, aiomqtt.MqttError)
-                    else ERROR_UNREACHABLE
-                )
+                error = _error_key(err)
                 level = logging.DEBUG if error == self.last_error else logging.WARNING
                 self.last_error = error
                 if self.error_listener is not None:
@@ -279,9 +275,6 @@ class MqttTransport(Transport):
                     error,
                     err,
                 )
-            finally:
-                self._client = None
-                self._set_connected(False)
             await asyncio.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311
             delay = min(self.settings.reconnect_max, delay * 2)
 
