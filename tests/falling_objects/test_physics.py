@@ -8,7 +8,7 @@ import pytest
 
 from falling_objects.facade import GRAVITY, Facade, parse_facade
 from falling_objects.localize import localize
-from falling_objects.physics import classify, late_acceleration
+from falling_objects.physics import classify, late_acceleration, slowest_stretch
 
 FPS = 25.0
 
@@ -250,3 +250,57 @@ def test_sideways_speed_limit(facade: Facade, speed: float, falling: bool) -> No
     # Already falling at 5 m/s when first seen; 20 px/m horizontally on this facade.
     points = _fall(400, 250, vx=20 * speed, vy=100, first=0.0, last=1.3)
     assert classify(points, facade, fps=FPS).falling is falling
+
+
+def _dragged_fall(
+    terminal: float, px_per_m: float, first: float, last: float, seed: int
+) -> list[tuple[float, float, float]]:
+    """A drop with quadratic drag (terminal velocity in m/s), observed with 0.5 px noise."""
+    rng = np.random.default_rng(seed)
+    k = GRAVITY / terminal**2
+    y, v, t, dt = 0.0, 0.0, 0.0, 1e-3
+    points: list[tuple[float, float, float]] = []
+    for frame in range(round(last * FPS)):
+        while t < frame / FPS:
+            v += (GRAVITY - k * v * v) * dt
+            y += v * dt
+            t += dt
+        if t >= first:
+            points.append(
+                (
+                    frame / FPS,
+                    500 + rng.normal(0, 0.5),
+                    150 + px_per_m * y + rng.normal(0, 0.5),
+                )
+            )
+    return points
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    terminal=st.floats(15, 60),
+    first=st.floats(0.2, 0.6),
+    seed=st.integers(0, 1000),
+)
+def test_a_fall_with_drag_never_slows_down(
+    terminal: float, first: float, seed: int
+) -> None:
+    # Up to 2.5 s of fall: a light object is then close to its terminal velocity.
+    points = _dragged_fall(terminal, 8.0, first, 2.5, seed)
+    slowest = slowest_stretch(points, 0.6, 0.08, 3.0)
+    assert slowest is not None
+    _, accel, error = slowest
+    assert accel + 3.0 * error >= 0
+
+
+def test_slowest_stretch_needs_enough_points_and_a_steady_blob() -> None:
+    assert slowest_stretch([], 0.6, 0.08, 3.0) is None
+    sparse = [(t, 0.0, 100 - 50 * t * t) for t in (0.0, 0.2, 0.4, 0.6)]
+    assert slowest_stretch(sparse, 0.6, 0.08, 3.0) is None
+    # Rising at first, then braking at 100 px/s² (y grows downwards).
+    braking = [(t, 0.0, 100 + 60 * t - 50 * t * t) for t in np.arange(0, 0.64, 0.04)]
+    found = slowest_stretch(braking, 0.6, 0.08, 3.0)
+    assert found is not None
+    assert found[1] == pytest.approx(-100.0)
+    growing = [36.0] * 8 + [300.0] * 8
+    assert slowest_stretch(braking, 0.6, 0.08, 3.0, growing, 2.5) is None

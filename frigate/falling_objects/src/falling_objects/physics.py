@@ -70,6 +70,26 @@ class PhysicsConfig:
     """How many standard errors the late acceleration must lie below that limit (and
     below zero) before the track is rejected; short noisy tracks get the benefit of
     the doubt."""
+    steady_span: float = 0.6
+    """Length (s) of the stretches over which the fall must never slow down.
+
+    Gravity pulls a falling object down for as long as it falls and drag can at most
+    cancel that pull, so its downward speed never drops. Every stretch of this length
+    of the whole track (not only the fit window) is fitted on its own; a stretch whose
+    downward acceleration lies ``steady_z`` standard errors below zero is a flyer that
+    braked: an insect that dives, slows and dives again, or one that swoops back up."""
+    steady_step: float = 0.08
+    steady_z: float = 3.0
+    steady_growth: float = 2.5
+    """Stretches over which the moving blob grows or shrinks by more than this factor
+    (median area of the second half against the first) are not tested.
+
+    While a large object is still slow, the motion stage sees only its leading edge
+    (the part that moved), so the centroid runs ahead of the object; once the whole
+    object stands out the centroid falls back to its centre, which looks like braking."""
+    landing: float = 0.3
+    """The last seconds of a track that the steady test leaves out: an object that lands,
+    or reaches the ground clutter at the foot of the facade, stops there."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,17 +237,72 @@ def late_acceleration(
     late = early[len(early) // 2 :]
     if len(late) < 6:
         late = early[-6:]
-    if len(late) < 6 or len(np.unique(late[:, 0])) < 4:
+    return _acceleration(late, outlier_px)
+
+
+def slowest_stretch(
+    points: Sequence[tuple[float, float, float]],
+    span: float,
+    step: float,
+    z: float,
+    areas: Sequence[float] | None = None,
+    max_growth: float = math.inf,
+    outlier_px: float = 2.5,
+) -> tuple[float, float, float] | None:
+    """Return the stretch of ``span`` seconds whose acceleration is most surely negative.
+
+    Returns (start time, acceleration in px/s², standard error) of the stretch with the
+    lowest acceleration + ``z`` standard errors; None when no stretch qualifies. A
+    stretch needs eight observations at four distinct times or more and, when the blob
+    areas (one per point) are given, a blob whose median area changes by at most
+    ``max_growth`` between its halves.
+    """
+    if not points:
         return None
-    design, coef, residual = _quadratic(late)
+    data = np.asarray(points, dtype=np.float64)
+    sizes = np.asarray(areas if areas is not None else np.ones(len(data)), np.float64)
+    times = data[:, 0]
+    worst: tuple[float, float, float] | None = None
+    start = float(times[0])
+    while start + span <= float(times[-1]) + 1e-6:
+        inside = (times >= start - 1e-6) & (times <= start + span + 1e-6)
+        stretch = data[inside]
+        size = sizes[inside]
+        half = len(size) // 2
+        growth = (
+            float(np.median(size[half:])) / max(float(np.median(size[:half])), 1e-9)
+            if half
+            else 1.0
+        )
+        if len(stretch) >= 8 and 1.0 / max_growth <= growth <= max_growth:
+            found = _acceleration(stretch, outlier_px)
+            if found is not None and (
+                worst is None or found[0] + z * found[1] < worst[1] + z * worst[2]
+            ):
+                worst = (start, *found)
+        start += step
+    return worst
+
+
+def _acceleration(
+    data: NDArray[np.float64], outlier_px: float
+) -> tuple[float, float] | None:
+    """Fit y quadratic in time; return 2·a (px/s²) and its standard error.
+
+    Drops up to two strays (never below six points); the error comes from the scatter
+    of the final fit.
+    """
+    if len(data) < 6 or len(np.unique(data[:, 0])) < 4:
+        return None
+    design, coef, residual = _quadratic(data)
     for _ in range(2):
         worst = int(np.argmax(np.abs(residual)))
-        if abs(residual[worst]) <= outlier_px or len(late) <= 6:
+        if abs(residual[worst]) <= outlier_px or len(data) <= 6:
             break
-        late = np.delete(late, worst, axis=0)
-        design, coef, residual = _quadratic(late)
+        data = np.delete(data, worst, axis=0)
+        design, coef, residual = _quadratic(data)
     # The residuals, the design and the coefficients all belong to the final fit.
-    sigma = max(float(np.sqrt(np.sum(residual * residual) / (len(late) - 3))), 0.5)
+    sigma = max(float(np.sqrt(np.sum(residual * residual) / (len(data) - 3))), 0.5)
     try:
         covariance = sigma * sigma * np.linalg.inv(design.T @ design)
     except np.linalg.LinAlgError:
@@ -261,8 +336,11 @@ def classify(
     facade: Facade,
     config: PhysicsConfig | None = None,
     fps: float = 25.0,
+    areas: Sequence[float] | None = None,
 ) -> Verdict:
     """Return whether (t, x, y) observations describe a falling object.
+
+    ``areas`` holds the blob area of each observation when known (the tracker's).
 
     Accepts a trajectory whose early part is a parabola with downward acceleration
     near gravity at the facade's scale (drag allowed), little horizontal drift, a
@@ -274,6 +352,9 @@ def classify(
         return Verdict(False, "too few points")
     if any(not all(math.isfinite(v) for v in p) for p in points):
         return Verdict(False, "non-finite observation")
+    area_at = (
+        None if areas is None else dict(zip((p[0] for p in points), areas, strict=True))
+    )
     duration = points[-1][0] - points[0][0]
     if duration < cfg.min_duration:
         return Verdict(False, "too short")
@@ -325,6 +406,19 @@ def classify(
         limit = cfg.late_accel_ratio * fit.gravity_px
         if accel < 0 and accel < limit - cfg.late_accel_z * error:
             return Verdict(False, "levels off (stops accelerating)", fit)
+    in_flight = [p for p in points if p[0] <= points[-1][0] - cfg.landing]
+    slowest = slowest_stretch(
+        in_flight,
+        cfg.steady_span,
+        cfg.steady_step,
+        cfg.steady_z,
+        None if area_at is None else [area_at.get(p[0], 0.0) for p in in_flight],
+        cfg.steady_growth,
+    )
+    if slowest is not None and slowest[1] + cfg.steady_z * slowest[2] < 0:
+        return Verdict(
+            False, f"slows down while falling (from {slowest[0]:.2f} s)", fit
+        )
     t_end = points[-1][0]
     if 2.0 * fit.ay * (t_end - fit.t0) + fit.by <= 0:
         return Verdict(False, "not descending at the end", fit)

@@ -149,7 +149,13 @@ class FallingObjectPipeline:
     def _judge(self, tracks: list[Track]) -> None:
         accepted: list[FallEvent] = []
         for track in tracks:
-            verdict = classify(track.points, self.facade, self.config.physics, self.fps)
+            verdict = classify(
+                track.points,
+                self.facade,
+                self.config.physics,
+                self.fps,
+                track.areas,
+            )
             if not verdict.falling or verdict.fit is None:
                 if self.keep_rejected:
                     self.rejected.append((track, verdict.reason))

@@ -176,13 +176,25 @@ class Tracker:
     def ended_near(
         self, t: float, x: float, y: float, within: float, radius: float
     ) -> list[Track]:
-        """Return remembered tracks that ended in the ``within`` seconds before t near (x, y)."""
-        return [
-            track
-            for track in self._ended
-            if t - within <= track.times[-1] < t
-            and math.hypot(track.xs[-1] - x, track.ys[-1] - y) <= radius
-        ]
+        """Return remembered tracks that ended in the ``within`` seconds before t near (x, y).
+
+        Near means within ``radius`` of where the track ended or of where it was heading:
+        its last position carried on at its last velocity until t. A flyer the tracker
+        lost keeps moving while it is not seen.
+        """
+        found: list[Track] = []
+        for track in self._ended:
+            if not t - within <= track.times[-1] < t:
+                continue
+            vx, vy = track.velocity()
+            dt = t - track.times[-1]
+            if (
+                math.hypot(track.xs[-1] - x, track.ys[-1] - y) <= radius
+                or math.hypot(track.xs[-1] + vx * dt - x, track.ys[-1] + vy * dt - y)
+                <= radius
+            ):
+                found.append(track)
+        return found
 
     def flush(self) -> list[Track]:
         """End every track (end of input); return those long enough to judge."""
