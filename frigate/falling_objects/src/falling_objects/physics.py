@@ -17,6 +17,14 @@ class PhysicsConfig:
     """Acceptance limits of the fall test."""
 
     min_points: int = 10
+    loose_tail_frames: float = 2.5
+    """A track's last observations that each follow a longer gap than this (in frames)
+    are left out.
+
+    After two missed frames the tracker's gate has widened enough to take a raindrop or
+    a noise blob below the object for the object itself; a track that only goes on in
+    such hops has lost what it followed (distractor clip 106001: a drifting leaf whose
+    track ended on two rain streaks 0.4 s apart and so seemed to fall)."""
     min_density: float = 0.6
     """Observed frames / frames spanned."""
     min_duration: float = 0.4
@@ -331,6 +339,16 @@ def metric_acceleration(
     return 2.0 * float(coef[0]) / GRAVITY
 
 
+def _without_loose_tail(
+    points: Sequence[tuple[float, float, float]], gap: float
+) -> Sequence[tuple[float, float, float]]:
+    """Drop the observations at the end that each follow a gap longer than ``gap`` (s)."""
+    end = len(points)
+    while end > 2 and points[end - 1][0] - points[end - 2][0] > gap:
+        end -= 1
+    return points[:end]
+
+
 def classify(
     points: Sequence[tuple[float, float, float]],
     facade: Facade,
@@ -355,6 +373,7 @@ def classify(
     area_at = (
         None if areas is None else dict(zip((p[0] for p in points), areas, strict=True))
     )
+    points = _without_loose_tail(points, cfg.loose_tail_frames / fps)
     duration = points[-1][0] - points[0][0]
     if duration < cfg.min_duration:
         return Verdict(False, "too short")
