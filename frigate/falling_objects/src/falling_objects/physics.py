@@ -75,6 +75,22 @@ class PhysicsConfig:
     more (0.8 g from the release), denser objects more. Leaves and insects that drift
     down give less (0.4 g and below in the distractor clips)."""
     late_accel_z: float = 3.0
+    min_accel_evidence: float = 0.2
+    """Least downward acceleration (fraction of g) the fit must show beyond doubt: its
+    value less ``accel_evidence_z`` standard errors (from the scatter of the fit).
+
+    A short or noisy track can fit a parabola near g by chance; one that cannot tell
+    0.7 g from braking is no evidence of a fall (distractor clip 110010: an insect seen
+    for 0.56 s, 0.66 g ± 0.4 g). Real falls in the object clips show 0.35 g or more."""
+    accel_evidence_z: float = 2.0
+    max_size_change: float = 12.0
+    """Largest change of the blob's area over the kept observations (90th against 10th
+    percentile).
+
+    One object changes size in the image as it tumbles (up to 3-fold) and while only its
+    leading edge is seen (up to 9-fold in the object clips); the edge of a swaying tree
+    or a cloud that the tracker follows grows far more (distractor clip 109024: from 48
+    to 1,300 px²)."""
     """How many standard errors the late acceleration must lie below that limit (and
     below zero) before the track is rejected; short noisy tracks get the benefit of
     the doubt."""
@@ -419,6 +435,22 @@ def classify(
     if abs(xs[-1] - xs[0]) > cfg.max_drift_ratio * max(drop, 1.0):
         return Verdict(False, "horizontal drift too large", fit)
     fit_points = [p for p in points if p[0] <= fit.t0 + fit.duration + 1e-6]
+    evidence = _acceleration(np.asarray(fit_points, dtype=np.float64), 2.5)
+    if evidence is not None:
+        accel, error = evidence
+        least = (accel - cfg.accel_evidence_z * error) / fit.gravity_px
+        if least < cfg.min_accel_evidence:
+            return Verdict(
+                False,
+                f"acceleration not established ({accel / fit.gravity_px:.2f} g "
+                f"± {error / fit.gravity_px:.2f} g)",
+                fit,
+            )
+    if area_at is not None:
+        sizes = [area_at.get(p[0], 0.0) for p in points]
+        low, high = np.percentile(sizes, [10, 90])
+        if high > cfg.max_size_change * max(float(low), 1e-9):
+            return Verdict(False, "blob size changes too much for one object", fit)
     late = late_acceleration(fit_points, cfg.fit_window)
     if late is not None:
         accel, error = late
