@@ -628,3 +628,23 @@ def test_falls_without_evidence_are_not_falls(
     assert verdict.reason.startswith(reason)
     lenient = PhysicsConfig(min_accel_evidence=-1e9, max_size_change=1e9)
     assert classify(points, facade, lenient, fps=FPS, areas=areas).falling
+
+
+def test_a_chain_of_hops_before_a_release_does_not_veto_the_fall() -> None:
+    # Object clip 30008: a bottle let go from 16-4-06 at 1.20 s. A chain of six blobs
+    # 3-5 frames apart (0.32-1.04 s) ended 1.4 m from where it was let go; counted as a
+    # flyer, it vetoed the fall.
+    scene = Scene(30008, width=1280, height=720, objects=1)
+
+    def events(config: PipelineConfig | None) -> list[str]:
+        pipeline = FallingObjectPipeline(
+            scene.facade, scene.fps, scene.width, scene.height, config
+        )
+        found = []
+        for index, frame in enumerate(scene.frames()):
+            found += pipeline.process(frame, index / scene.fps)
+        found += pipeline.flush()
+        return [event.window.label for event in found]
+
+    assert events(PipelineConfig(prior_density=0.0)) == []
+    assert events(None) == ["16-4-06"]
