@@ -11,6 +11,9 @@ from numpy.typing import NDArray
 
 from .facade import GRAVITY, Facade
 
+STRAY_PX = 2.5
+"""Residual (px) beyond which an observation is a stray in the acceleration fits."""
+
 
 @dataclass(frozen=True, slots=True)
 class PhysicsConfig:
@@ -75,6 +78,9 @@ class PhysicsConfig:
     more (0.8 g from the release), denser objects more. Leaves and insects that drift
     down give less (0.4 g and below in the distractor clips)."""
     late_accel_z: float = 3.0
+    """How many standard errors the late acceleration must lie below that limit (and
+    below zero) before the track is rejected; short noisy tracks get the benefit of
+    the doubt."""
     min_accel_evidence: float = 0.2
     """Least downward acceleration (fraction of g) the fit must show beyond doubt: its
     value less ``accel_evidence_z`` standard errors (from the scatter of the fit).
@@ -91,9 +97,6 @@ class PhysicsConfig:
     leading edge is seen (up to 9-fold in the object clips); the edge of a swaying tree
     or a cloud that the tracker follows grows far more (distractor clip 109024: from 48
     to 1,300 px²)."""
-    """How many standard errors the late acceleration must lie below that limit (and
-    below zero) before the track is rejected; short noisy tracks get the benefit of
-    the doubt."""
     steady_span: float = 0.6
     """Length (s) of the stretches over which the fall must never slow down.
 
@@ -249,7 +252,7 @@ def _quadratic(
 def late_acceleration(
     points: Sequence[tuple[float, float, float]],
     window: float,
-    outlier_px: float = 2.5,
+    outlier_px: float = STRAY_PX,
 ) -> tuple[float, float] | None:
     """Return the downward acceleration (px/s²) in the second half of the fit window.
 
@@ -271,7 +274,7 @@ def slowest_stretch(
     z: float,
     areas: Sequence[float] | None = None,
     max_growth: float = math.inf,
-    outlier_px: float = 2.5,
+    outlier_px: float = STRAY_PX,
 ) -> tuple[float, float, float] | None:
     """Return the stretch of ``span`` seconds whose acceleration is most surely negative.
 
@@ -435,7 +438,7 @@ def classify(
     if abs(xs[-1] - xs[0]) > cfg.max_drift_ratio * max(drop, 1.0):
         return Verdict(False, "horizontal drift too large", fit)
     fit_points = [p for p in points if p[0] <= fit.t0 + fit.duration + 1e-6]
-    evidence = _acceleration(np.asarray(fit_points, dtype=np.float64), 2.5)
+    evidence = _acceleration(np.asarray(fit_points, dtype=np.float64), STRAY_PX)
     if evidence is not None:
         accel, error = evidence
         least = (accel - cfg.accel_evidence_z * error) / fit.gravity_px
@@ -446,8 +449,8 @@ def classify(
                 f"± {error / fit.gravity_px:.2f} g)",
                 fit,
             )
-    if area_at is not None:
-        sizes = [area_at.get(p[0], 0.0) for p in points]
+    sizes = None if area_at is None else [area_at.get(p[0], 0.0) for p in points]
+    if sizes is not None:
         low, high = np.percentile(sizes, [10, 90])
         if high > cfg.max_size_change * max(float(low), 1e-9):
             return Verdict(False, "blob size changes too much for one object", fit)
@@ -457,13 +460,14 @@ def classify(
         limit = cfg.late_accel_ratio * fit.gravity_px
         if accel < 0 and accel < limit - cfg.late_accel_z * error:
             return Verdict(False, "levels off (stops accelerating)", fit)
+    # The observations are in time order, so those in flight are a prefix.
     in_flight = [p for p in points if p[0] <= points[-1][0] - cfg.landing]
     slowest = slowest_stretch(
         in_flight,
         cfg.steady_span,
         cfg.steady_step,
         cfg.steady_z,
-        None if area_at is None else [area_at.get(p[0], 0.0) for p in in_flight],
+        None if sizes is None else sizes[: len(in_flight)],
         cfg.steady_growth,
     )
     if slowest is not None and slowest[1] + cfg.steady_z * slowest[2] < 0:
