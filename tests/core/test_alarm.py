@@ -16,6 +16,7 @@ import pytest
 from custom_components.smart_community.core.alarm import (
     MAX_HISTORY_EVENTS,
     MAX_RESOLVED_KEPT,
+    Alarm,
     AlarmAction,
     AlarmAlreadyResolvedError,
     AlarmBook,
@@ -221,11 +222,14 @@ class AlarmBookMachine(RuleBasedStateMachine):
         if result.created:
             self.created.add(result.alarm.alarm_id)
 
+    def _any_active(self, data: st.DataObject) -> Alarm:
+        return data.draw(st.sampled_from(self.book.active))
+
     @precondition(lambda self: bool(self.book.active))
     @rule(data=st.data(), by=text)
     def acknowledge(self, data: st.DataObject, by: str) -> None:
         self.now += 1
-        alarm = data.draw(st.sampled_from(self.book.active))
+        alarm = self._any_active(data)
         self.book.acknowledge(alarm.alarm_id, self.now, by)
         assert alarm.status is AlarmStatus.ACKNOWLEDGED
 
@@ -233,7 +237,7 @@ class AlarmBookMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def resolve(self, data: st.DataObject) -> None:
         self.now += 1
-        alarm = data.draw(st.sampled_from(self.book.active))
+        alarm = self._any_active(data)
         self.book.resolve(alarm.alarm_id, self.now)
         assert not alarm.active
 
@@ -265,14 +269,14 @@ class AlarmBookMachine(RuleBasedStateMachine):
     @rule(data=st.data(), by=text)
     def arrive(self, data: st.DataObject, by: str) -> None:
         self.now += 1
-        alarm = data.draw(st.sampled_from(self.book.active))
+        alarm = self._any_active(data)
         self.book.mark_arrived(alarm.alarm_id, self.now, by)
         assert alarm.arrived_at is not None
 
     @precondition(lambda self: bool(self.book.active))
     @rule(data=st.data(), detail=text)
     def note(self, data: st.DataObject, detail: str) -> None:
-        alarm = data.draw(st.sampled_from(self.book.active))
+        alarm = self._any_active(data)
         self.book.note(alarm.alarm_id, self.now, AlarmAction.RESPONSE, detail)
 
     @invariant()

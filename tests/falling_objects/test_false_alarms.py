@@ -7,7 +7,7 @@ import pytest
 
 from falling_objects.facade import parse_facade
 from falling_objects.physics import PhysicsConfig, classify
-from falling_objects.pipeline import FallingObjectPipeline, PipelineConfig
+from falling_objects.pipeline import FallEvent, FallingObjectPipeline, PipelineConfig
 from falling_objects.synth import DISTRACTORS, Scene
 
 FPS = 25.0
@@ -250,6 +250,25 @@ def test_recorded_real_falls_are_falls(
     assert classify(points, facade, fps=FPS).falling
 
 
+def _run(scene: Scene, config: PipelineConfig | None) -> list[FallEvent]:
+    """Return every event the pipeline reports on the scene's frames."""
+    pipeline = FallingObjectPipeline(
+        scene.facade, scene.fps, scene.width, scene.height, config
+    )
+    events = []
+    for index, frame in enumerate(scene.frames()):
+        events += pipeline.process(frame, index / scene.fps)
+    events += pipeline.flush()
+    return events
+
+
+def _split(
+    track: list[tuple[float, float, float, float]],
+) -> tuple[list[tuple[float, float, float]], list[float]]:
+    """Split recorded (t, x, y, area) observations into points and areas."""
+    return [(t, x, y) for t, x, y, _ in track], [area for *_, area in track]
+
+
 def _pipeline_events(
     seed: int, config: PipelineConfig | None, duration: float = 2.0
 ) -> list[float]:
@@ -258,14 +277,7 @@ def _pipeline_events(
     scene = Scene(
         seed, width=1280, height=720, objects=0, distractors=chosen, duration=duration
     )
-    pipeline = FallingObjectPipeline(
-        scene.facade, scene.fps, scene.width, scene.height, config
-    )
-    events = []
-    for index, frame in enumerate(scene.frames()):
-        events += pipeline.process(frame, index / scene.fps)
-    events += pipeline.flush()
-    return [event.start_time for event in events]
+    return [event.start_time for event in _run(scene, config)]
 
 
 @pytest.mark.parametrize("seed", [100070, 100096])
@@ -429,8 +441,7 @@ BRAKING_DIVES = [
 def test_dives_that_brake_are_not_falls(
     facade: Any, track: list[tuple[float, float, float, float]]
 ) -> None:
-    points = [(t, x, y) for t, x, y, _ in track]
-    areas = [area for *_, area in track]
+    points, areas = _split(track)
     verdict = classify(points, facade, fps=FPS, areas=areas)
     assert not verdict.falling
     assert verdict.reason.startswith("slows down while falling")
@@ -487,8 +498,7 @@ LEADING_EDGE_FALL = (
 
 def test_a_blob_that_grows_is_not_taken_for_braking() -> None:
     facade, track = LEADING_EDGE_FALL
-    points = [(t, x, y) for t, x, y, _ in track]
-    areas = [area for *_, area in track]
+    points, areas = _split(track)
     assert classify(points, facade, fps=FPS, areas=areas).falling
     # Without the areas the steady test cannot tell the jump from braking.
     assert classify(points, facade, fps=FPS).reason.startswith("slows down")
@@ -621,8 +631,7 @@ UNPROVEN_FALLS = [
 def test_falls_without_evidence_are_not_falls(
     facade: Any, track: list[tuple[float, float, float, float]], reason: str
 ) -> None:
-    points = [(t, x, y) for t, x, y, _ in track]
-    areas = [area for *_, area in track]
+    points, areas = _split(track)
     verdict = classify(points, facade, fps=FPS, areas=areas)
     assert not verdict.falling
     assert verdict.reason.startswith(reason)
@@ -635,16 +644,5 @@ def test_a_chain_of_hops_before_a_release_does_not_veto_the_fall() -> None:
     # 3-5 frames apart (0.32-1.04 s) ended 1.4 m from where it was let go; counted as a
     # flyer, it vetoed the fall.
     scene = Scene(30008, width=1280, height=720, objects=1)
-
-    def events(config: PipelineConfig | None) -> list[str]:
-        pipeline = FallingObjectPipeline(
-            scene.facade, scene.fps, scene.width, scene.height, config
-        )
-        found = []
-        for index, frame in enumerate(scene.frames()):
-            found += pipeline.process(frame, index / scene.fps)
-        found += pipeline.flush()
-        return [event.window.label for event in found]
-
-    assert events(PipelineConfig(prior_density=0.0)) == []
-    assert events(None) == ["16-4-06"]
+    assert _run(scene, PipelineConfig(prior_density=0.0)) == []
+    assert [event.window.label for event in _run(scene, None)] == ["16-4-06"]
