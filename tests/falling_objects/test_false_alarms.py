@@ -9,6 +9,7 @@ from falling_objects.facade import parse_facade
 from falling_objects.physics import PhysicsConfig, classify
 from falling_objects.pipeline import FallEvent, FallingObjectPipeline, PipelineConfig
 from falling_objects.synth import DISTRACTORS, Scene
+from falling_objects.track import TrackerConfig
 
 FPS = 25.0
 
@@ -269,6 +270,12 @@ def _split(
     return [(t, x, y) for t, x, y, _ in track], [area for *_, area in track]
 
 
+OLD_TRACKER = TrackerConfig(fit_points=10**6, size_gate=0.0, size_cost=0.0)
+"""The tracking the counterfactuals below were recorded with (the rules they prove
+predate the fitted prediction): velocity from the last three observations, nearest
+blob, no size gate; they also judge no later starts (``head_limit=0``)."""
+
+
 def _pipeline_events(
     seed: int, config: PipelineConfig | None, duration: float = 2.0
 ) -> list[float]:
@@ -287,6 +294,8 @@ def test_motion_already_under_way_at_the_first_frame_is_no_event(seed: int) -> N
     old = PipelineConfig(
         warmup=-1e9,
         physics=PhysicsConfig(min_drop_m=2.0, late_accel_z=1e9, min_kept_share=0.0),
+        tracker=OLD_TRACKER,
+        head_limit=0.0,
     )
     assert any(t < 0 for t in _pipeline_events(seed, old))
     assert _pipeline_events(seed, None) == []
@@ -295,7 +304,7 @@ def test_motion_already_under_way_at_the_first_frame_is_no_event(seed: int) -> N
 def test_an_insect_that_flew_in_and_dived_is_no_event() -> None:
     # Distractor clip 100094: an insect flies about for three seconds, the tracker loses
     # it for a frame, and the new track dives like a fall released a second earlier.
-    old = PipelineConfig(prior_flight_m=1e9)
+    old = PipelineConfig(prior_flight_m=1e9, tracker=OLD_TRACKER, head_limit=0.0)
     assert any(4.0 < t < 4.3 for t in _pipeline_events(100094, old, duration=7.0))
     assert _pipeline_events(100094, None, duration=7.0) == []
 

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from .detect import DetectorConfig, MotionDetector
 from .facade import Facade, WindowCell
 from .localize import Candidate, localize
-from .physics import FallFit, PhysicsConfig, classify
+from .physics import FallFit, PhysicsConfig, Verdict, classify
 from .track import Track, Tracker, TrackerConfig
 
 
@@ -80,6 +80,18 @@ class PipelineConfig:
     (the release time is an extrapolation, and a throw starts with the arm moving),
     and at least ``prior_points`` of them: two or three blobs strung together across
     a gap are rain, noise or leaves, not a flight."""
+    head_step: float = 0.2
+    """Step (s) between the later starts at which a rejected track is judged again.
+
+    A track can begin before the fall: on noise or a raindrop next to the window that the
+    tracker followed until the object, let go there, took its place. The fall test fits
+    the first 1.3 s of a track, which then is mostly that parked head. So a rejected track
+    is judged again from later starts, up to ``head_limit`` seconds in; the first start at
+    which it passes counts. The head that is left out falls under the same rule as an
+    earlier track: a dropped object rests until its release, so a head that flew
+    ``prior_flight_m`` or more before the release (an insect that was flying about and
+    dived) rejects the fall."""
+    head_limit: float = 2.0
     prior_margin: float = 0.25
     prior_points: int = 5
     prior_density: float = 0.6
@@ -153,16 +165,59 @@ class FallingObjectPipeline:
         self._judge(self.tracker.flush())
         return self._release(final=True)
 
+    def _classify(self, track: Track) -> tuple[Track, Verdict]:
+        """Judge a track, and when it fails, the same track from later starts.
+
+        Returns the part judged (the whole track when no later start passes) and its
+        verdict. Of the later starts that pass, the one whose fit follows its
+        observations most closely counts (a start too early fits part of the parked head
+        into the parabola and misplaces the release); it is a fall only when the head it
+        leaves out was at rest.
+        """
+        cfg = self.config
+        verdict = classify(
+            track.points, self.facade, cfg.physics, self.fps, track.areas
+        )
+        if verdict.falling:
+            return track, verdict
+        first = track.times[0]
+        start = 0
+        best: tuple[float, Track, Verdict] | None = None
+        for step in range(1, math.floor(cfg.head_limit / cfg.head_step) + 1):
+            while (
+                start < len(track.times)
+                and track.times[start] < first + step * cfg.head_step - 1e-9
+            ):
+                start += 1
+            if len(track.times) - start < cfg.physics.min_points:
+                break
+            tail = track.tail(start)
+            found = classify(
+                tail.points, self.facade, cfg.physics, self.fps, tail.areas
+            )
+            fit = found.fit
+            if found.falling and fit is not None:
+                head = list(
+                    zip(
+                        track.times[:start],
+                        track.xs[:start],
+                        track.ys[:start],
+                        strict=True,
+                    )
+                )
+                if self._flew(head, fit, tail.xs[0], tail.ys[0]):
+                    found = Verdict(False, "was flying before its release", fit)
+                rms = math.hypot(fit.rms_x, fit.rms_y)
+                if best is None or rms < best[0]:
+                    best = (rms, tail, found)
+        if best is not None:
+            return best[1], best[2]
+        return track, verdict
+
     def _judge(self, tracks: list[Track]) -> None:
         accepted: list[FallEvent] = []
-        for track in tracks:
-            verdict = classify(
-                track.points,
-                self.facade,
-                self.config.physics,
-                self.fps,
-                track.areas,
-            )
+        for whole in tracks:
+            track, verdict = self._classify(whole)
             if not verdict.falling or verdict.fit is None:
                 if self.keep_rejected:
                     self.rejected.append((track, verdict.reason))
@@ -202,29 +257,41 @@ class FallingObjectPipeline:
         """Return whether the object was already moving about before its release."""
         cfg = self.config
         t0, x0, y0 = track.times[0], track.xs[0], track.ys[0]
-        per_m_v, per_m_h = self.facade.pixels_per_metre(x0, y0)
-        release = fit.release_time
-        for prior in self.tracker.ended_near(
-            t0, x0, y0, cfg.prior_gap, cfg.prior_radius_m * per_m_v
-        ):
-            before = [
-                (t, x, y)
-                for t, x, y in zip(prior.times, prior.xs, prior.ys, strict=True)
-                if t < release - cfg.prior_margin
-            ]
-            if len(before) < cfg.prior_points:
-                continue
-            frames = (before[-1][0] - before[0][0]) * self.fps + 1
-            if len(before) < cfg.prior_density * frames:
-                continue
-            xs = [x for _, x, _ in before]
-            ys = [y for _, _, y in before]
-            flight = math.hypot(
-                (max(xs) - min(xs)) / per_m_h, (max(ys) - min(ys)) / per_m_v
+        per_m_v = self.facade.pixels_per_metre(x0, y0)[0]
+        return any(
+            self._flew(prior.points, fit, x0, y0)
+            for prior in self.tracker.ended_near(
+                t0, x0, y0, cfg.prior_gap, cfg.prior_radius_m * per_m_v
             )
-            if flight >= cfg.prior_flight_m:
-                return True
-        return False
+        )
+
+    def _flew(
+        self,
+        prior: list[tuple[float, float, float]],
+        fit: FallFit,
+        x0: float,
+        y0: float,
+    ) -> bool:
+        """Return whether observations before a fall show flight before its release.
+
+        Only observations more than ``prior_margin`` before the fitted release count;
+        they must be ``prior_points`` or more, tracked densely, and span
+        ``prior_flight_m`` or more on the facade (scale taken at (x0, y0)).
+        """
+        cfg = self.config
+        before = [p for p in prior if p[0] < fit.release_time - cfg.prior_margin]
+        if len(before) < cfg.prior_points:
+            return False
+        frames = (before[-1][0] - before[0][0]) * self.fps + 1
+        if len(before) < cfg.prior_density * frames:
+            return False
+        per_m_v, per_m_h = self.facade.pixels_per_metre(x0, y0)
+        xs = [x for _, x, _ in before]
+        ys = [y for _, _, y in before]
+        flight = math.hypot(
+            (max(xs) - min(xs)) / per_m_h, (max(ys) - min(ys)) / per_m_v
+        )
+        return flight >= cfg.prior_flight_m
 
     def _same(self, event: FallEvent, other: FallEvent) -> bool:
         per_floor, per_column = self.facade.pixels_per_cell(*event.release_xy)

@@ -12,6 +12,12 @@ import numpy as np
 from .detect import Blob
 
 
+def _median(values: Sequence[float]) -> float:
+    """Return the upper median of a non-empty sequence."""
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 @dataclass(slots=True)
 class Track:
     """A sequence of observations of one moving blob."""
@@ -38,6 +44,17 @@ class Track:
             del self.xs[:-limit]
             del self.ys[:-limit]
             del self.areas[:-limit]
+
+    def tail(self, start: int) -> Track:
+        """Return a copy holding the observations from index ``start`` on."""
+        return Track(
+            self.id,
+            self.times[start:],
+            self.xs[start:],
+            self.ys[start:],
+            self.areas[start:],
+            self.misses,
+        )
 
     @property
     def points(self) -> list[tuple[float, float, float]]:
@@ -66,6 +83,24 @@ class TrackerConfig:
     base_gate: float = 7.0
     first_gate: float = 14.0
     gravity_share: float = 0.8
+    fit_points: int = 6
+    """Observations (within ``fit_span`` seconds) from which on the prediction is fitted.
+
+    With fewer, the last three observations give the velocity. A moving blob's centroid
+    jitters by a few pixels (an object in front of a wall of its own brightness shows only
+    the parts over the windows; a slow one only its leading edge), and a velocity from
+    three such centroids sends the prediction off by more than the gate, so the track
+    takes a raindrop or ends and the fall is broken into pieces that each fail."""
+    fit_span: float = 0.4
+    size_gate: float = 0.5
+    """Gate widening per pixel of the blob's size (square root of its median area): a
+    partly seen object's centroid lies up to half its size from the object's centre."""
+    size_cost: float = 3.0
+    """Pixels of distance one e-fold of area mismatch costs when blobs compete for a track.
+
+    A tumbling object changes its blob area up to 3-fold, a raindrop or a noise speck
+    next to it is ten times smaller: of two blobs inside the gate the one of the track's
+    size is the object, even when the other lies a few pixels closer to the prediction."""
     min_points: int = 5
     history: float = 10.0
     """How long (s) ended tracks of two observations or more are remembered.
@@ -95,26 +130,65 @@ class Tracker:
         return self._active
 
     def _predict(self, track: Track, t: float) -> tuple[float, float, float]:
-        dt = t - track.times[-1]
-        vx, vy = track.velocity()
-        x = track.xs[-1] + vx * dt
-        y = track.ys[-1] + vy * dt
-        if len(track.times) >= 2 and vy > 0:
-            y += (
-                0.5
-                * self.config.gravity_share
-                * self._gravity_px(track.xs[-1], track.ys[-1])
-                * dt
-                * dt
-            )
+        cfg = self.config
         if len(track.times) == 1:
-            gate = self.config.first_gate * (1 + track.misses)
+            return track.xs[0], track.ys[0], cfg.first_gate * (1 + track.misses)
+        gravity = self._gravity_px(track.xs[-1], track.ys[-1])
+        fitted = self._fitted(track, t, gravity)
+        if fitted is None:
+            dt = t - track.times[-1]
+            vx, vy = track.velocity()
+            x = track.xs[-1] + vx * dt
+            y = track.ys[-1] + vy * dt
+            if vy > 0:
+                y += 0.5 * cfg.gravity_share * gravity * dt * dt
         else:
-            gate = (
-                self.config.base_gate * (1 + 0.5 * track.misses)
-                + 0.35 * math.hypot(vx, vy) * dt
-            )
+            x, y, vx, vy, dt = fitted
+        size = math.sqrt(_median(track.areas[-cfg.fit_points :]))
+        gate = (
+            cfg.base_gate * (1 + 0.5 * track.misses)
+            + 0.35 * math.hypot(vx, vy) * dt
+            + cfg.size_gate * size
+        )
         return x, y, gate
+
+    def _fitted(
+        self, track: Track, t: float, gravity: float
+    ) -> tuple[float, float, float, float, float] | None:
+        """Return (x, y, vx, vy, dt) at t from a fit of the recent observations.
+
+        x is linear and y quadratic in time, the acceleration held within 1.5 g either
+        way; None with too few recent observations.
+        """
+        cfg = self.config
+        times = track.times
+        start = len(times) - 1
+        while start > 0 and times[-1] - times[start - 1] <= cfg.fit_span:
+            start -= 1
+        if len(times) - start < cfg.fit_points:
+            return None
+        tau = np.asarray(times[start:]) - times[-1]
+        if float(tau[0]) > -2.5 / max(cfg.fit_points, 1) * cfg.fit_span:
+            return None
+        design = np.column_stack([np.ones_like(tau), tau, tau * tau])
+        xs = np.asarray(track.xs[start:])
+        ys = np.asarray(track.ys[start:])
+        (cx, bx), *_ = np.linalg.lstsq(design[:, :2], xs, rcond=None)
+        (cy, by, ay), *_ = np.linalg.lstsq(design, ys, rcond=None)
+        limit = 0.75 * gravity
+        if not -limit <= ay <= limit:
+            ay = max(-limit, min(limit, float(ay)))
+            (cy, by), *_ = np.linalg.lstsq(
+                design[:, :2], ys - ay * tau * tau, rcond=None
+            )
+        dt = t - times[-1]
+        return (
+            float(cx + bx * dt),
+            float(cy + by * dt + ay * dt * dt),
+            float(bx),
+            float(by + 2 * ay * dt),
+            dt,
+        )
 
     def update(self, t: float, blobs: Sequence[Blob]) -> list[Track]:
         """Associate the blobs of time ``t``; return the tracks that just ended."""
@@ -128,9 +202,21 @@ class Tracker:
                 predictions[:, 1:2] - positions[None, :, 1],
             )
             candidates = np.argwhere(distance <= predictions[:, 2:3])
-            order = np.argsort(
-                distance[candidates[:, 0], candidates[:, 1]], kind="stable"
+            sizes = np.log(np.maximum([b.area for b in blobs], 1.0))
+            typical = np.log(
+                np.maximum(
+                    [
+                        _median(tr.areas[-self.config.fit_points :])
+                        for tr in self._active
+                    ],
+                    1.0,
+                )
             )
+            rows, cols = candidates[:, 0], candidates[:, 1]
+            cost = distance[rows, cols] + self.config.size_cost * np.abs(
+                sizes[cols] - typical[rows]
+            )
+            order = np.argsort(cost, kind="stable")
             for ti, bi in candidates[order]:
                 if ti in assigned_tracks or bi in assigned_blobs:
                     continue

@@ -1,0 +1,115 @@
+"""The pipeline's judgement of whole tracks: later starts and the head they leave out."""
+
+import numpy as np
+import pytest
+
+from falling_objects.facade import GRAVITY, Facade, parse_facade
+from falling_objects.pipeline import FallingObjectPipeline, PipelineConfig
+from falling_objects.synth import Scene
+from falling_objects.track import Track
+
+from .test_false_alarms import OLD_TRACKER, _run
+
+FPS = 25.0
+PX_PER_M = 20.0
+
+
+@pytest.fixture(scope="module")
+def facade() -> Facade:
+    """Return a 10 x 8 facade with 60 px floors (3 m, so 20 px/m) and 100 px columns."""
+    return parse_facade(
+        {
+            "building": 3,
+            "image_size": [1000, 800],
+            "floor_height_m": 3.0,
+            "column_width_m": 5.0,
+            "grid": {
+                "corners": [[100, 100], [900, 100], [900, 700], [100, 700]],
+                "floors": 10,
+                "columns": 8,
+            },
+        }
+    )
+
+
+def _track(head: list[tuple[float, float]], release: float, seed: int = 0) -> Track:
+    """Return a track: ``head`` positions (one a frame), then a drop from the last one.
+
+    The drop starts at rest at ``release`` seconds and is followed for 1.6 s.
+    """
+    rng = np.random.default_rng(seed)
+    track = Track(1)
+    frame = 0
+    for x, y in head:
+        track.times.append(frame / FPS)
+        track.xs.append(x)
+        track.ys.append(y)
+        track.areas.append(40.0)
+        frame += 1
+    x0, y0 = head[-1]
+    while frame / FPS < release + 1.6:
+        tau = max(frame / FPS - release, 0.0)
+        track.times.append(frame / FPS)
+        track.xs.append(x0 + float(rng.normal(0, 0.4)))
+        track.ys.append(
+            y0 + 0.5 * GRAVITY * PX_PER_M * tau * tau + float(rng.normal(0, 0.4))
+        )
+        track.areas.append(40.0)
+        frame += 1
+    return track
+
+
+def _pipeline(
+    facade: Facade, config: PipelineConfig | None = None
+) -> FallingObjectPipeline:
+    pipeline = FallingObjectPipeline(facade, FPS, 1000, 800, config)
+    pipeline.process(np.zeros((800, 1000), dtype=np.uint8), 0.0)
+    return pipeline
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_track_parked_at_the_window_is_judged_from_the_release(
+    facade: Facade, seed: int
+) -> None:
+    # The tracker followed noise next to the window for a second (jitter of a pixel or
+    # two) before the object let go there took its place.
+    rng = np.random.default_rng(seed)
+    head = [
+        (350 + float(dx), 190 + float(dy)) for dx, dy in rng.uniform(-1.5, 1.5, (25, 2))
+    ]
+    track = _track(head, release=1.0, seed=seed)
+    judged, verdict = _pipeline(facade)._classify(track)
+    assert verdict.falling, verdict.reason
+    assert judged.times[0] >= 0.8
+    assert verdict.fit is not None
+    assert 0.9 <= verdict.fit.release_time <= 1.05
+    # Without later starts the parked head spoils the fit.
+    whole = _pipeline(facade, PipelineConfig(head_limit=0.0))._classify(track)[1]
+    assert not whole.falling
+
+
+def test_a_track_that_flew_before_it_dived_is_no_fall(facade: Facade) -> None:
+    # An insect flies sideways along the facade at 3 m/s for 1.5 s, then dives.
+    head = [(260 + 60 * frame / 25, 190.0) for frame in range(38)]
+    track = _track(head, release=1.5)
+    judged, verdict = _pipeline(facade)._classify(track)
+    assert not verdict.falling
+    assert verdict.reason == "was flying before its release"
+    assert judged.times[0] >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("seed", "label", "release"),
+    [
+        # A light blob in front of a light wall: seen only over the windows.
+        (30091, "7-8-08", 1.54),
+        # A bar falling through rain: the nearest blob was often a raindrop.
+        (30020, "16-6-02", 0.90),
+    ],
+)
+def test_a_fall_seen_in_parts_is_found(seed: int, label: str, release: float) -> None:
+    old = PipelineConfig(tracker=OLD_TRACKER, head_limit=0.0)
+    assert _run(Scene(seed, objects=1), old) == []
+    events = _run(Scene(seed, objects=1), None)
+    assert [event.window.label for event in events] == [label]
+    assert abs(events[0].start_time - release) < 0.1
