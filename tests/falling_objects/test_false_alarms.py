@@ -98,7 +98,12 @@ def test_short_leaf_swoops_are_not_falls(
     assert not classify(points, facade, fps=FPS).falling
     # The previous limits (2 m descent, no late-acceleration test, loose tails kept)
     # accepted them.
-    old = PhysicsConfig(min_drop_m=2.0, late_accel_z=1e9, loose_tail_frames=1e9)
+    old = PhysicsConfig(
+        side_accel_tolerance=1e9,
+        min_drop_m=2.0,
+        late_accel_z=1e9,
+        loose_tail_frames=1e9,
+    )
     assert classify(points, facade, old, fps=FPS).falling
 
 
@@ -170,7 +175,10 @@ def test_slow_dives_are_not_falls(
     assert not verdict.falling
     assert "on the facade" in verdict.reason
     assert classify(
-        points, facade, PhysicsConfig(min_metric_accel=0.0), fps=FPS
+        points,
+        facade,
+        PhysicsConfig(side_accel_tolerance=1e9, min_metric_accel=0.0),
+        fps=FPS,
     ).falling
 
 
@@ -293,7 +301,12 @@ def test_motion_already_under_way_at_the_first_frame_is_no_event(seed: int) -> N
     # whose release lay before the clip started.
     old = PipelineConfig(
         warmup=-1e9,
-        physics=PhysicsConfig(min_drop_m=2.0, late_accel_z=1e9, min_kept_share=0.0),
+        physics=PhysicsConfig(
+            side_accel_tolerance=1e9,
+            min_drop_m=2.0,
+            late_accel_z=1e9,
+            min_kept_share=0.0,
+        ),
         tracker=OLD_TRACKER,
         head_limit=0.0,
     )
@@ -451,12 +464,19 @@ def test_dives_that_brake_are_not_falls(
     facade: Any, track: list[tuple[float, float, float, float]]
 ) -> None:
     points, areas = _split(track)
-    verdict = classify(points, facade, fps=FPS, areas=areas)
-    assert not verdict.falling
+    assert not classify(points, facade, fps=FPS, areas=areas).falling
+    # The steady test rejects both on its own (one also accelerates sideways)...
+    verdict = classify(
+        points, facade, PhysicsConfig(side_accel_tolerance=1e9), fps=FPS, areas=areas
+    )
     assert verdict.reason.startswith("slows down while falling")
-    # Without the steady test both passed every other one.
+    # ... and without it both passed every other test.
     assert classify(
-        points, facade, PhysicsConfig(steady_z=1e9), fps=FPS, areas=areas
+        points,
+        facade,
+        PhysicsConfig(side_accel_tolerance=1e9, steady_z=1e9),
+        fps=FPS,
+        areas=areas,
     ).falling
 
 
@@ -509,8 +529,13 @@ def test_a_blob_that_grows_is_not_taken_for_braking() -> None:
     facade, track = LEADING_EDGE_FALL
     points, areas = _split(track)
     assert classify(points, facade, fps=FPS, areas=areas).falling
-    # Without the areas the steady test cannot tell the jump from braking.
-    assert classify(points, facade, fps=FPS).reason.startswith("slows down")
+    # Without the areas the steady test cannot tell the jump from braking (nor the
+    # sideways test the leading edge's centroid from the object's).
+    no_sideways = PhysicsConfig(side_accel_tolerance=1e9)
+    assert classify(points, facade, no_sideways, fps=FPS).reason.startswith(
+        "slows down"
+    )
+    assert classify(points, facade, fps=FPS).reason.startswith("accelerates sideways")
 
 
 def test_an_insect_lost_and_found_further_on_is_no_event() -> None:
@@ -568,7 +593,10 @@ def test_a_track_that_ends_in_hops_is_judged_without_them() -> None:
     assert not verdict.falling
     assert verdict.reason == "no net descent"
     assert classify(
-        points, facade, PhysicsConfig(loose_tail_frames=1e9), fps=FPS
+        points,
+        facade,
+        PhysicsConfig(side_accel_tolerance=1e9, loose_tail_frames=1e9),
+        fps=FPS,
     ).falling
 
 
@@ -644,7 +672,9 @@ def test_falls_without_evidence_are_not_falls(
     verdict = classify(points, facade, fps=FPS, areas=areas)
     assert not verdict.falling
     assert verdict.reason.startswith(reason)
-    lenient = PhysicsConfig(min_accel_evidence=-1e9, max_size_change=1e9)
+    lenient = PhysicsConfig(
+        side_accel_tolerance=1e9, min_accel_evidence=-1e9, max_size_change=1e9
+    )
     assert classify(points, facade, lenient, fps=FPS, areas=areas).falling
 
 
