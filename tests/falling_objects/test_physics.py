@@ -304,3 +304,66 @@ def test_slowest_stretch_needs_enough_points_and_a_steady_blob() -> None:
     assert found[1] == pytest.approx(-100.0)
     growing = [36.0] * 8 + [300.0] * 8
     assert slowest_stretch(braking, 0.6, 0.08, 3.0, growing, 2.5) is None
+
+
+def _thrown_with_drag(
+    terminal: float, vx0: float, vy0: float, seed: int, side_accel: float = 0.0
+) -> list[tuple[float, float, float]]:
+    """A throw from (350, 190) with quadratic drag, seen from 0.25 s to 1.6 s (0.4 px noise).
+
+    ``side_accel`` (m/s²) adds a sideways push no falling object has.
+    """
+    rng = np.random.default_rng(seed)
+    k = GRAVITY / terminal**2
+    x = y = t = 0.0
+    vx, vy, dt = vx0, vy0, 1e-3
+    points: list[tuple[float, float, float]] = []
+    for frame in range(round(1.6 * FPS)):
+        while t < frame / FPS:
+            speed = math.hypot(vx, vy)
+            vx += (side_accel - k * speed * vx) * dt
+            vy += (GRAVITY - k * speed * vy) * dt
+            x, y, t = x + vx * dt, y + vy * dt, t + dt
+        if t >= 0.25:
+            points.append(
+                (
+                    frame / FPS,
+                    350 + 20 * x + rng.normal(0, 0.4),
+                    190 + 20 * y + rng.normal(0, 0.4),
+                )
+            )
+    return points
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    terminal=st.floats(15, 60),
+    vx0=st.floats(-4, 4),
+    vy0=st.floats(-3, 0),
+    seed=st.integers(0, 1000),
+)
+def test_drag_never_looks_like_a_sideways_push(
+    facade: Facade, terminal: float, vx0: float, vy0: float, seed: int
+) -> None:
+    # Drag slows a sideways throw, by at most g x speed / 15 m/s: never rejected for it.
+    verdict = classify(_thrown_with_drag(terminal, vx0, vy0, seed), facade, fps=FPS)
+    assert not verdict.reason.startswith("accelerates sideways")
+
+
+@pytest.mark.parametrize(
+    ("vx0", "side_accel"),
+    [
+        (0.5, 0.25 * GRAVITY),  # speeds up sideways
+        (-1.0, -0.4 * GRAVITY),
+        (2.0, -0.5 * GRAVITY),  # brakes sideways harder than drag can
+        (0.0, 0.3 * GRAVITY),  # pushed sideways from rest
+    ],
+)
+def test_a_dive_that_accelerates_sideways_is_no_fall(
+    facade: Facade, vx0: float, side_accel: float
+) -> None:
+    points = _thrown_with_drag(40.0, vx0, 0.0, 3, side_accel)
+    verdict = classify(points, facade, fps=FPS)
+    assert verdict.reason.startswith("accelerates sideways"), verdict.reason
+    # Without the push the same dive is a fall.
+    assert classify(_thrown_with_drag(40.0, vx0, 0.0, 3), facade, fps=FPS).falling
