@@ -68,6 +68,18 @@ class PipelineConfig:
     to count as the same thing, lost by the tracker for a few frames."""
     prior_radius_m: float = 1.5
     """How close (m) to the track's first observation that earlier track must end."""
+    prior_links: int = 3
+    """How many short pieces the earlier flight may be lost in before the track.
+
+    An earlier track that began after the fitted release (less ``prior_margin``) is a
+    piece of the same fall, or of the same flyer, that the tracker lost again: the
+    search for an earlier flight goes on from where that piece began, up to this many
+    pieces back, but within ``prior_gap`` of the track's first observation in all, so
+    the flyer must still have been lost for no more than a few frames (distractor clip
+    115023: an insect followed for a second ended 0.12 s before the dive began, but
+    1.53 m from it; the 0.08 s between were a track of two observations of its own,
+    which ended 0.5 m from the dive). A piece that began earlier is judged as the
+    flight."""
     prior_flight_m: float = 1.0
     """How far (m) that earlier track may have moved before the fitted release.
 
@@ -256,14 +268,30 @@ class FallingObjectPipeline:
     def _flew_in(self, track: Track, fit: FallFit) -> bool:
         """Return whether the object was already moving about before its release."""
         cfg = self.config
-        t0, x0, y0 = track.times[0], track.xs[0], track.ys[0]
-        per_m_v = self.facade.pixels_per_metre(x0, y0)[0]
-        return any(
-            self._flew(prior.points, fit, x0, y0)
-            for prior in self.tracker.ended_near(
-                t0, x0, y0, cfg.prior_gap, cfg.prior_radius_m * per_m_v
-            )
-        )
+        x0, y0 = track.xs[0], track.ys[0]
+        starts = [track]
+        visited = {track.id}
+        for _ in range(cfg.prior_links + 1):
+            pieces: list[Track] = []
+            for start in starts:
+                t0, x, y = start.times[0], start.xs[0], start.ys[0]
+                per_m_v = self.facade.pixels_per_metre(x, y)[0]
+                # One time budget for the whole way back, however many pieces.
+                within = cfg.prior_gap - (track.times[0] - t0)
+                for prior in self.tracker.ended_near(
+                    t0, x, y, within, cfg.prior_radius_m * per_m_v
+                ):
+                    if prior.id in visited:
+                        continue
+                    visited.add(prior.id)
+                    if self._flew(prior.points, fit, x0, y0):
+                        return True
+                    if prior.times[0] >= fit.release_time - cfg.prior_margin:
+                        pieces.append(prior)
+            if not pieces:
+                break
+            starts = pieces
+        return False
 
     def _flew(
         self,
