@@ -7,9 +7,10 @@ import pytest
 
 from falling_objects.facade import parse_facade
 from falling_objects.physics import PhysicsConfig, classify
-from falling_objects.pipeline import FallEvent, FallingObjectPipeline, PipelineConfig
+from falling_objects.pipeline import PipelineConfig
 from falling_objects.synth import DISTRACTORS, Scene
-from falling_objects.track import TrackerConfig
+
+from .scenes import OLD_TRACKER, run_scene
 
 FPS = 25.0
 
@@ -259,29 +260,11 @@ def test_recorded_real_falls_are_falls(
     assert classify(points, facade, fps=FPS).falling
 
 
-def _run(scene: Scene, config: PipelineConfig | None) -> list[FallEvent]:
-    """Return every event the pipeline reports on the scene's frames."""
-    pipeline = FallingObjectPipeline(
-        scene.facade, scene.fps, scene.width, scene.height, config
-    )
-    events = []
-    for index, frame in enumerate(scene.frames()):
-        events += pipeline.process(frame, index / scene.fps)
-    events += pipeline.flush()
-    return events
-
-
 def _split(
     track: list[tuple[float, float, float, float]],
 ) -> tuple[list[tuple[float, float, float]], list[float]]:
     """Split recorded (t, x, y, area) observations into points and areas."""
     return [(t, x, y) for t, x, y, _ in track], [area for *_, area in track]
-
-
-OLD_TRACKER = TrackerConfig(fit_points=10**6, size_gate=0.0, size_cost=0.0)
-"""The tracking the counterfactuals below were recorded with (the rules they prove
-predate the fitted prediction): velocity from the last three observations, nearest
-blob, no size gate; they also judge no later starts (``head_limit=0``)."""
 
 
 def _pipeline_events(
@@ -292,7 +275,7 @@ def _pipeline_events(
     scene = Scene(
         seed, width=1280, height=720, objects=0, distractors=chosen, duration=duration
     )
-    return [event.start_time for event in _run(scene, config)]
+    return [event.start_time for event in run_scene(scene, config)]
 
 
 @pytest.mark.parametrize("seed", [100070, 100096])
@@ -683,5 +666,5 @@ def test_a_chain_of_hops_before_a_release_does_not_veto_the_fall() -> None:
     # 3-5 frames apart (0.32-1.04 s) ended 1.4 m from where it was let go; counted as a
     # flyer, it vetoed the fall.
     scene = Scene(30008, width=1280, height=720, objects=1)
-    assert _run(scene, PipelineConfig(prior_density=0.0)) == []
-    assert [event.window.label for event in _run(scene, None)] == ["16-4-06"]
+    assert run_scene(scene, PipelineConfig(prior_density=0.0)) == []
+    assert [event.window.label for event in run_scene(scene, None)] == ["16-4-06"]

@@ -8,7 +8,7 @@ from falling_objects.pipeline import FallingObjectPipeline, PipelineConfig
 from falling_objects.synth import Scene
 from falling_objects.track import Track
 
-from .test_false_alarms import OLD_TRACKER, _run
+from .scenes import OLD_TRACKER, run_scene
 
 FPS = 25.0
 PX_PER_M = 20.0
@@ -109,7 +109,7 @@ def test_a_track_that_flew_before_it_dived_is_no_fall(facade: Facade) -> None:
 )
 def test_a_fall_seen_in_parts_is_found(seed: int, label: str, release: float) -> None:
     old = PipelineConfig(tracker=OLD_TRACKER, head_limit=0.0)
-    assert _run(Scene(seed, objects=1), old) == []
-    events = _run(Scene(seed, objects=1), None)
+    assert run_scene(Scene(seed, objects=1), old) == []
+    events = run_scene(Scene(seed, objects=1), None)
     assert [event.window.label for event in events] == [label]
     assert abs(events[0].start_time - release) < 0.1
