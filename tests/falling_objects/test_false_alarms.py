@@ -668,3 +668,25 @@ def test_a_chain_of_hops_before_a_release_does_not_veto_the_fall() -> None:
     scene = Scene(30008, width=1280, height=720, objects=1)
     assert run_scene(scene, PipelineConfig(prior_density=0.0)) == []
     assert [event.window.label for event in run_scene(scene, None)] == ["16-4-06"]
+
+
+def test_a_flyer_lost_twice_before_its_dive_is_no_event() -> None:
+    # Distractor clip 115023: an insect followed for a second (4.32-5.36 s), then seen
+    # twice as a track of its own (5.40-5.44 s), then diving from 5.48 s. Looking only
+    # at tracks that ended near where the dive began, the insect's long track ended
+    # 1.53 m from it, beyond the 1.5 m limit, and the dive was an event.
+    old = PipelineConfig(
+        prior_links=0,
+        tracker=OLD_TRACKER,
+        head_limit=0.0,
+        physics=PhysicsConfig(side_accel_tolerance=1e9),
+    )
+    assert _pipeline_events(115023, old, 8.8) != []
+    assert _pipeline_events(115023, None, 8.8) == []
+    # With the old tracking and no sideways test, the chain of pieces alone rejects it.
+    chained = PipelineConfig(
+        tracker=OLD_TRACKER,
+        head_limit=0.0,
+        physics=PhysicsConfig(side_accel_tolerance=1e9),
+    )
+    assert _pipeline_events(115023, chained, 8.8) == []
