@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from falling_objects.facade import GRAVITY, Facade, parse_facade
+from falling_objects.facade import GRAVITY, Facade
 from falling_objects.pipeline import FallingObjectPipeline, PipelineConfig
 from falling_objects.synth import Scene
 from falling_objects.track import Track
@@ -12,24 +12,6 @@ from .scenes import OLD_TRACKER, run_scene
 
 FPS = 25.0
 PX_PER_M = 20.0
-
-
-@pytest.fixture(scope="module")
-def facade() -> Facade:
-    """Return a 10 x 8 facade with 60 px floors (3 m, so 20 px/m) and 100 px columns."""
-    return parse_facade(
-        {
-            "building": 3,
-            "image_size": [1000, 800],
-            "floor_height_m": 3.0,
-            "column_width_m": 5.0,
-            "grid": {
-                "corners": [[100, 100], [900, 100], [900, 700], [100, 700]],
-                "floors": 10,
-                "columns": 8,
-            },
-        }
-    )
 
 
 def _track(head: list[tuple[float, float]], release: float, seed: int = 0) -> Track:
