@@ -7,6 +7,7 @@ import dataclasses
 import logging
 from pathlib import Path
 import shutil
+import socket
 import subprocess
 import time
 
@@ -19,6 +20,7 @@ from custom_components.smart_community.link.endpoint import LinkEndpoint
 from custom_components.smart_community.link.mqtt import (
     MqttSettings,
     MqttTransport,
+    _Client,
     _error_key,
     _open,
     check_connection,
@@ -573,3 +575,29 @@ async def test_community_back_online_makes_households_resend(broker: Broker) -> 
     assert home.stats.resent >= 1
     await home.stop()
     await duty.stop()
+
+
+async def test_a_write_registered_for_a_socket_closed_meanwhile_is_dropped() -> None:
+    # A publish just as the connection drops: paho asks for a write callback, then
+    # closes the socket before the loop registers it. aiomqtt registered the dead
+    # descriptor and the loop reported EBADF; the link's client skips it.
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+    try:
+        client = _Client("127.0.0.1", 1)
+        left, right = socket.socketpair()
+        client._on_socket_register_write(client._client, None, left)
+        left.close()
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert errors == []
+        # An open socket still gets its writer.
+        other, peer = socket.socketpair()
+        client._on_socket_register_write(client._client, None, other)
+        await asyncio.sleep(0)
+        assert loop.remove_writer(other.fileno())
+        for sock in (right, other, peer):
+            sock.close()
+    finally:
+        loop.set_exception_handler(None)

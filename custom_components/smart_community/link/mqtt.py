@@ -30,6 +30,8 @@ from typing import Any, Final
 
 import aiomqtt
 from aiomqtt.exceptions import MqttConnectError
+from aiomqtt.types import PahoSocket
+import paho.mqtt.client as paho
 
 from .protocol import BROADCAST, Role, is_valid_name
 from .topics import (
@@ -146,6 +148,38 @@ async def _close(client: aiomqtt.Client) -> None:
         disconnected.exception()
 
 
+class _Client(aiomqtt.Client):
+    """aiomqtt's client whose write registration survives a socket closed meanwhile.
+
+    aiomqtt 2.5 (pinned) schedules ``add_writer(sock.fileno())`` for later when paho
+    queues a packet; when the connection drops before that runs (a publish just as the
+    broker goes away), the descriptor is closed and the event loop reports EBADF. The
+    packet is not lost: the link keeps every message until the other side confirms it.
+    """
+
+    def _on_socket_register_write(
+        self,
+        client: paho.Client,
+        userdata: Any,
+        sock: PahoSocket,
+    ) -> None:
+        fileno = sock.fileno()
+
+        def write() -> None:
+            try:
+                client.loop_write()
+            except Exception as exc:  # noqa: BLE001
+                if not self._disconnected.done():
+                    self._disconnected.set_exception(exc)
+
+        def register() -> None:
+            if fileno < 0 or sock.fileno() != fileno:
+                return  # closed before the loop got here
+            self._loop.add_writer(fileno, write)
+
+        self._loop.call_soon_threadsafe(register)
+
+
 class MqttTransport(Transport):
     """Transport over an MQTT broker for one role."""
 
@@ -197,7 +231,7 @@ class MqttTransport(Transport):
                 keyfile=settings.keyfile,
             )
             options["tls_insecure"] = settings.tls_insecure
-        client = aiomqtt.Client(
+        client = _Client(
             settings.host,
             settings.port,
             username=settings.username,
