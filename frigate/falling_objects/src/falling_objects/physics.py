@@ -393,20 +393,19 @@ def sideways_acceleration(
     across = np.array([facade.to_grid(float(x), float(y))[1] for _, x, y in data])
     if not np.all(np.isfinite(across)):
         return None
-    tau = data[:, 0] - float(np.mean(data[:, 0]))
-    design = np.column_stack([tau * tau, tau, np.ones_like(tau)])
-    metres = across * facade.column_width_m
-    coef = np.linalg.lstsq(design, metres, rcond=None)[0]
-    residual = metres - design @ coef
+    design, coef, residual = _quadratic(
+        np.column_stack([data[:, 0], data[:, 1], across * facade.column_width_m])
+    )
     sigma2 = float(np.sum(residual * residual)) / (len(data) - 3)
     try:
         variance = sigma2 * float(np.linalg.inv(design.T @ design)[0, 0])
     except np.linalg.LinAlgError:
         return None
+    middle = float(np.mean(data[:, 0]) - data[0, 0])
     return (
         2.0 * float(coef[0]) / GRAVITY,
         2.0 * math.sqrt(max(variance, 0.0)) / GRAVITY,
-        float(coef[1]),
+        float(coef[1]) + 2.0 * float(coef[0]) * middle,
     )
 
 

@@ -98,8 +98,8 @@ class PipelineConfig:
     A track can begin before the fall: on noise or a raindrop next to the window that the
     tracker followed until the object, let go there, took its place. The fall test fits
     the first 1.3 s of a track, which then is mostly that parked head. So a rejected track
-    is judged again from later starts, up to ``head_limit`` seconds in; the first start at
-    which it passes counts. The head that is left out falls under the same rule as an
+    is judged again from later starts, up to ``head_limit`` seconds in; of the starts at
+    which it passes, the one whose fit follows its observations most closely counts. The head that is left out falls under the same rule as an
     earlier track: a dropped object rests until its release, so a head that flew
     ``prior_flight_m`` or more before the release (an insect that was flying about and
     dived) rejects the fall."""
@@ -209,15 +209,7 @@ class FallingObjectPipeline:
             )
             fit = found.fit
             if found.falling and fit is not None:
-                head = list(
-                    zip(
-                        track.times[:start],
-                        track.xs[:start],
-                        track.ys[:start],
-                        strict=True,
-                    )
-                )
-                if self._flew(head, fit, tail.xs[0], tail.ys[0]):
+                if self._flew(track.points[:start], fit, tail.xs[0], tail.ys[0]):
                     found = Verdict(False, "was flying before its release", fit)
                 rms = math.hypot(fit.rms_x, fit.rms_y)
                 if best is None or rms < best[0]:

@@ -129,10 +129,12 @@ class Tracker:
         """Return the tracks still being followed."""
         return self._active
 
-    def _predict(self, track: Track, t: float) -> tuple[float, float, float]:
+    def _predict(self, track: Track, t: float) -> tuple[float, float, float, float]:
+        """Return the predicted (x, y) at t, the gate and the track's typical blob area."""
         cfg = self.config
+        area = _median(track.areas[-cfg.fit_points :])
         if len(track.times) == 1:
-            return track.xs[0], track.ys[0], cfg.first_gate * (1 + track.misses)
+            return track.xs[0], track.ys[0], cfg.first_gate * (1 + track.misses), area
         gravity = self._gravity_px(track.xs[-1], track.ys[-1])
         fitted = self._fitted(track, t, gravity)
         if fitted is None:
@@ -144,13 +146,12 @@ class Tracker:
                 y += 0.5 * cfg.gravity_share * gravity * dt * dt
         else:
             x, y, vx, vy, dt = fitted
-        size = math.sqrt(_median(track.areas[-cfg.fit_points :]))
         gate = (
             cfg.base_gate * (1 + 0.5 * track.misses)
             + 0.35 * math.hypot(vx, vy) * dt
-            + cfg.size_gate * size
+            + cfg.size_gate * math.sqrt(area)
         )
-        return x, y, gate
+        return x, y, gate, area
 
     def _fitted(
         self, track: Track, t: float, gravity: float
@@ -168,6 +169,7 @@ class Tracker:
         if len(times) - start < cfg.fit_points:
             return None
         tau = np.asarray(times[start:]) - times[-1]
+        # At a high frame rate the observations may crowd into too short a span.
         if float(tau[0]) > -2.5 / max(cfg.fit_points, 1) * cfg.fit_span:
             return None
         design = np.column_stack([np.ones_like(tau), tau, tau * tau])
@@ -203,15 +205,7 @@ class Tracker:
             )
             candidates = np.argwhere(distance <= predictions[:, 2:3])
             sizes = np.log(np.maximum([b.area for b in blobs], 1.0))
-            typical = np.log(
-                np.maximum(
-                    [
-                        _median(tr.areas[-self.config.fit_points :])
-                        for tr in self._active
-                    ],
-                    1.0,
-                )
-            )
+            typical = np.log(np.maximum(predictions[:, 3], 1.0))
             rows, cols = candidates[:, 0], candidates[:, 1]
             cost = distance[rows, cols] + self.config.size_cost * np.abs(
                 sizes[cols] - typical[rows]
