@@ -368,13 +368,25 @@ def metric_acceleration(
     early = data[data[:, 0] - data[0, 0] <= window]
     if len(early) < 5 or len(np.unique(early[:, 0])) < 3:
         return None
-    rows = np.array([facade.to_grid(float(x), float(y))[0] for _, x, y in early])
-    if not np.all(np.isfinite(rows)):
+    height = _along_facade(early, facade, 0)
+    if height is None:
         return None
-    _, coef, _ = _quadratic(
-        np.column_stack([early[:, 0], early[:, 1], rows * facade.floor_height_m])
-    )
+    _, coef, _ = _quadratic(height)
     return 2.0 * float(coef[0]) / GRAVITY
+
+
+def _along_facade(
+    data: NDArray[np.float64], facade: Facade, axis: int
+) -> NDArray[np.float64] | None:
+    """Return (t, x, metres) rows: the position down (axis 0) or along (axis 1) the facade.
+
+    Every observation is mapped through the calibration; None when one falls off it.
+    """
+    cells = np.array([facade.to_grid(float(x), float(y))[axis] for _, x, y in data])
+    if not np.all(np.isfinite(cells)):
+        return None
+    size = facade.floor_height_m if axis == 0 else facade.column_width_m
+    return np.column_stack([data[:, 0], data[:, 1], cells * size])
 
 
 def sideways_acceleration(
@@ -390,12 +402,10 @@ def sideways_acceleration(
     data = np.asarray(points, dtype=np.float64)
     if len(data) < 6 or len(np.unique(data[:, 0])) < 4:
         return None
-    across = np.array([facade.to_grid(float(x), float(y))[1] for _, x, y in data])
-    if not np.all(np.isfinite(across)):
+    across = _along_facade(data, facade, 1)
+    if across is None:
         return None
-    design, coef, residual = _quadratic(
-        np.column_stack([data[:, 0], data[:, 1], across * facade.column_width_m])
-    )
+    design, coef, residual = _quadratic(across)
     sigma2 = float(np.sum(residual * residual)) / (len(data) - 3)
     try:
         variance = sigma2 * float(np.linalg.inv(design.T @ design)[0, 0])
