@@ -450,14 +450,18 @@ def test_dives_that_brake_are_not_falls(
     assert not classify(points, facade, fps=FPS, areas=areas).falling
     # The steady test rejects both on its own (one also accelerates sideways)...
     verdict = classify(
-        points, facade, PhysicsConfig(side_accel_tolerance=1e9), fps=FPS, areas=areas
+        points,
+        facade,
+        PhysicsConfig(side_accel_tolerance=1e9, blob_scatter=1e9),
+        fps=FPS,
+        areas=areas,
     )
     assert verdict.reason.startswith("slows down while falling")
     # ... and without it both passed every other test.
     assert classify(
         points,
         facade,
-        PhysicsConfig(side_accel_tolerance=1e9, steady_z=1e9),
+        PhysicsConfig(side_accel_tolerance=1e9, steady_z=1e9, blob_scatter=1e9),
         fps=FPS,
         areas=areas,
     ).falling
@@ -690,3 +694,141 @@ def test_a_flyer_lost_twice_before_its_dive_is_no_event() -> None:
         physics=PhysicsConfig(side_accel_tolerance=1e9),
     )
     assert _pipeline_events(115023, chained, 8.8) == []
+
+
+# Tracks recorded from distractor clips at night or under heavy compression: chains of
+# noise specks (mostly single pixels of the motion stage, 36 px² once dilated) that the
+# tracker strung along a fall's prediction. Each passed every other test; they scatter
+# about their fit by the width of the tracker's gate, far more than so small a blob's
+# centroid can wander.
+SPECK_CHAINS = [
+    # Distractor clip 160022
+    (
+        _facade(
+            "26",
+            9.844,
+            [[330.1, 43.58], [982.05, 43.58], [1067.87, 643.15], [280.93, 643.15]],
+            20,
+            8,
+        ),
+        [
+            (25.84, 268.5, 523.5, 48),
+            (25.88, 267.3, 520.6, 164),
+            (25.92, 267.3, 526.7, 160),
+            (25.96, 266.5, 524.5, 36),
+            (26.0, 268.5, 528.5, 36),
+            (26.04, 270.5, 520.5, 36),
+            (26.08, 269.9, 525.5, 120),
+            (26.12, 270.5, 522.5, 84),
+            (26.24, 272.5, 523.5, 72),
+            (26.28, 272.5, 522.5, 84),
+            (26.36, 274.8, 530.5, 188),
+            (26.4, 274.5, 524.5, 36),
+            (26.44, 275.2, 528.0, 172),
+            (26.48, 271.7, 537.6, 76),
+            (26.52, 272.5, 538.5, 36),
+            (26.6, 272.5, 538.5, 36),
+            (26.68, 276.5, 548.5, 36),
+            (26.76, 276.5, 558.5, 36),
+            (26.84, 278.5, 568.5, 36),
+            (26.96, 260.5, 596.5, 36),
+            (27.0, 264.5, 598.5, 36),
+            (27.04, 260.5, 600.5, 36),
+            (27.12, 256.5, 616.5, 60),
+            (27.32, 250.5, 640.5, 36),
+            (27.4, 248.5, 650.5, 36),
+        ],
+    ),
+    # Distractor clip 119026
+    (
+        _facade(
+            "23",
+            4.076,
+            [[201.17, 35.53], [1101.3, 35.53], [1179.06, 642.83], [106.52, 642.83]],
+            10,
+            13,
+        ),
+        [
+            (16.84, 1139.5, 483.5, 72),
+            (16.92, 1146.1, 487.8, 164),
+            (16.96, 1141.5, 495.5, 128),
+            (17.08, 1144.5, 520.5, 36),
+            (17.12, 1140.5, 516.5, 36),
+            (17.16, 1146.5, 530.5, 36),
+            (17.24, 1142.5, 556.5, 36),
+            (17.32, 1156.5, 568.5, 36),
+            (17.36, 1152.5, 576.5, 36),
+            (17.44, 1156.5, 600.5, 36),
+            (17.52, 1152.5, 616.5, 36),
+            (17.56, 1163.5, 633.5, 72),
+            (17.64, 1142.5, 650.5, 36),
+            (17.72, 1132.5, 681.5, 96),
+            (17.76, 1126.5, 688.5, 36),
+        ],
+    ),
+    # Distractor clip 113058
+    (
+        _facade(
+            "8",
+            6.675,
+            [[274.27, 35.99], [969.8, 35.99], [1029.58, 640.87], [222.12, 640.87]],
+            10,
+            6,
+        ),
+        [
+            (22.0, 503.9, 93.8, 176),
+            (22.08, 504.5, 94.5, 36),
+            (22.16, 502.5, 110.5, 36),
+            (22.2, 501.5, 108.5, 144),
+            (22.24, 500.5, 122.5, 36),
+            (22.28, 493.5, 132.5, 72),
+            (22.32, 492.5, 128.5, 36),
+            (22.4, 495.5, 145.5, 72),
+            (22.44, 488.5, 154.5, 60),
+            (22.48, 490.5, 158.5, 36),
+            (22.52, 476.5, 172.5, 36),
+            (22.56, 484.5, 170.5, 36),
+            (22.6, 488.5, 186.5, 36),
+            (22.64, 486.5, 188.5, 36),
+        ],
+    ),
+    # Distractor clip 113088
+    (
+        _facade(
+            "2",
+            10.182,
+            [[164.01, 67.82], [1039.12, 67.82], [1130.02, 639.49], [71.7, 639.49]],
+            11,
+            6,
+        ),
+        [
+            (26.88, 1079.5, 152.5, 48),
+            (26.92, 1072.5, 155.5, 72),
+            (26.96, 1072.3, 148.7, 272),
+            (27.0, 1072.5, 158.5, 36),
+            (27.04, 1072.2, 170.5, 144),
+            (27.08, 1068.5, 161.5, 48),
+            (27.12, 1062.5, 166.5, 36),
+            (27.16, 1062.5, 168.5, 36),
+            (27.2, 1062.5, 174.5, 36),
+            (27.24, 1062.5, 178.5, 36),
+            (27.28, 1060.5, 186.5, 36),
+            (27.32, 1060.5, 184.5, 36),
+            (27.36, 1058.5, 188.5, 36),
+            (27.44, 1062.5, 208.5, 36),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("facade", "track"), SPECK_CHAINS)
+def test_chains_of_noise_specks_are_not_falls(
+    facade: Any, track: list[tuple[float, float, float, float]]
+) -> None:
+    points, areas = _split(track)
+    verdict = classify(points, facade, fps=FPS, areas=areas)
+    assert verdict.reason.startswith("scatters more than its blob size allows")
+    lenient = PhysicsConfig(blob_scatter=1e9)
+    assert classify(points, facade, lenient, fps=FPS, areas=areas).falling
+    # Without the blob areas the scatter cannot be judged, and the chain passes.
+    assert classify(points, facade, fps=FPS).falling

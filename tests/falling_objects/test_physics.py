@@ -349,3 +349,20 @@ def test_a_dive_that_accelerates_sideways_is_no_fall(
     assert verdict.reason.startswith("accelerates sideways"), verdict.reason
     # Without the push the same dive is a fall.
     assert classify(_thrown_with_drag(40.0, vx0, 0.0, 3), facade, fps=FPS).falling
+
+
+@pytest.mark.parametrize(
+    ("area", "falling"), [(36.0, False), (100.0, True), (400.0, True)]
+)
+def test_the_scatter_allowed_grows_with_the_blob(
+    facade: Facade, area: float, falling: bool
+) -> None:
+    # The same drop with centroids scattered by 2.3 px rms about the fit (once the fit
+    # has dropped its strays): a tumbling 10-20 px object can wander that much about its
+    # fall, a blob of one motion pixel (36 px² once dilated) cannot; a chain of such
+    # specks is noise that the tracker strung together.
+    points = _fall(350, 190, noise=3.5, seed=0)
+    verdict = classify(points, facade, fps=FPS, areas=[area] * len(points))
+    assert verdict.falling is falling, verdict.reason
+    if not falling:
+        assert verdict.reason.startswith("scatters more than its blob size allows")
