@@ -95,3 +95,51 @@ def test_a_fall_seen_in_parts_is_found(seed: int, label: str, release: float) ->
     events = run_scene(Scene(seed, objects=1), None)
     assert [event.window.label for event in events] == [label]
     assert abs(events[0].start_time - release) < 0.1
+
+
+def test_a_flyer_seen_now_and_then_before_it_was_followed_is_still_a_flyer(
+    facade: Facade,
+) -> None:
+    # Distractor clip 121034, at night: the tracker picked an insect up now and then
+    # (every fourth frame for 0.64 s), then followed it frame after frame as it flew
+    # sideways at 3 m/s for 0.8 s, and it dived. Over the whole head the insect was seen
+    # in under 60 % of the frames; over its recent stretch in all of them.
+    sparse = [(300.0 + 2 * i, 190.0) for i in range(0, 17, 4)]
+    flight = [(340 + 60 * frame / 25, 190.0) for frame in range(20)]
+    track = Track(1)
+    for t, (x, y) in zip(
+        [i / FPS for i in range(0, 17, 4)] + [(20 + i) / FPS for i in range(20)],
+        sparse + flight,
+        strict=True,
+    ):
+        track.times.append(t)
+        track.xs.append(x)
+        track.ys.append(y)
+        track.areas.append(40.0)
+    dive = _track(flight[-1:], release=0.0)
+    start = track.times[-1] + 1 / FPS
+    for t, x, y in dive.points:
+        track.times.append(start + t)
+        track.xs.append(x)
+        track.ys.append(y)
+        track.areas.append(40.0)
+    pipeline = _pipeline(facade)
+    judged, verdict = pipeline._classify(track)
+    assert not verdict.falling
+    assert verdict.reason == "was flying before its release"
+    head = track.points[: len(track.points) - len(judged.points)]
+    fit = pipeline._classify(judged)[1].fit
+    assert fit is not None
+    before = [p for p in head if p[0] < fit.release_time - 0.25]
+    assert len(before) < 0.6 * ((before[-1][0] - before[0][0]) * FPS + 1)
+    # Judged as an earlier track of its own (linked only by where it ended), the same
+    # head must be a flight throughout, and is not.
+    assert not pipeline._flew(head, fit, judged.xs[0], judged.ys[0])
+    assert pipeline._flew(head, fit, judged.xs[0], judged.ys[0], own_head=True)
+
+
+def test_an_insect_heading_for_the_window_does_not_veto_the_fall() -> None:
+    # Object clip 70048: an insect crossed the view towards the window, tracked densely
+    # over its last 0.5 s only, and ended 0.28 s before a ball was let go there.
+    events = run_scene(Scene(70048, objects=1), None)
+    assert [event.window.label for event in events] == ["18-7-04"]

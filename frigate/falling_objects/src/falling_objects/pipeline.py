@@ -209,7 +209,8 @@ class FallingObjectPipeline:
             )
             fit = found.fit
             if found.falling and fit is not None:
-                if self._flew(track.points[:start], fit, tail.xs[0], tail.ys[0]):
+                head = track.points[:start]
+                if self._flew(head, fit, tail.xs[0], tail.ys[0], own_head=True):
                     found = Verdict(False, "was flying before its release", fit)
                 rms = math.hypot(fit.rms_x, fit.rms_y)
                 if best is None or rms < best[0]:
@@ -291,15 +292,40 @@ class FallingObjectPipeline:
         fit: FallFit,
         x0: float,
         y0: float,
+        own_head: bool = False,
     ) -> bool:
         """Return whether observations before a fall show flight before its release.
 
         Only observations more than ``prior_margin`` before the fitted release count;
-        they must be ``prior_points`` or more, tracked densely, and span
-        ``prior_flight_m`` or more on the facade (scale taken at (x0, y0)).
+        they must be ``prior_points`` or more, tracked densely (``prior_density``), and
+        span ``prior_flight_m`` or more on the facade (scale taken at (x0, y0)).
+
+        ``own_head`` says the observations are the start of the fall's own track, which
+        the tracker followed into the fall: then only their longest recent stretch that
+        is tracked densely counts (distractor clip 121034: an insect tracked now and then
+        for 0.6 s, then frame after frame for 0.9 s, before it dived). An earlier track is
+        linked to the fall only by where and when it ended, so it must be a flight
+        throughout (object clip 70048: an insect that crossed the view towards the window,
+        tracked densely over its last 0.5 s only, ended 0.28 s before a ball was let go
+        there).
         """
         cfg = self.config
         before = [p for p in prior if p[0] < fit.release_time - cfg.prior_margin]
+        if own_head:
+            # The longest recent stretch tracked densely: the tracker may have followed
+            # noise or the flyer now and then before it locked on to the flyer.
+            before = before[
+                next(
+                    (
+                        i
+                        for i in range(len(before))
+                        if len(before) - i
+                        >= cfg.prior_density
+                        * ((before[-1][0] - before[i][0]) * self.fps + 1)
+                    ),
+                    len(before),
+                ) :
+            ]
         if len(before) < cfg.prior_points:
             return False
         frames = (before[-1][0] - before[0][0]) * self.fps + 1
