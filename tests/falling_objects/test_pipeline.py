@@ -104,25 +104,15 @@ def test_a_flyer_seen_now_and_then_before_it_was_followed_is_still_a_flyer(
     # (every fourth frame for 0.64 s), then followed it frame after frame as it flew
     # sideways at 3 m/s for 0.8 s, and it dived. Over the whole head the insect was seen
     # in under 60 % of the frames; over its recent stretch in all of them.
-    sparse = [(300.0 + 2 * i, 190.0) for i in range(0, 17, 4)]
-    flight = [(340 + 60 * frame / 25, 190.0) for frame in range(20)]
-    track = Track(1)
-    for t, (x, y) in zip(
-        [i / FPS for i in range(0, 17, 4)] + [(20 + i) / FPS for i in range(20)],
-        sparse + flight,
-        strict=True,
-    ):
-        track.times.append(t)
-        track.xs.append(x)
-        track.ys.append(y)
-        track.areas.append(40.0)
-    dive = _track(flight[-1:], release=0.0)
-    start = track.times[-1] + 1 / FPS
-    for t, x, y in dive.points:
-        track.times.append(start + t)
-        track.xs.append(x)
-        track.ys.append(y)
-        track.areas.append(40.0)
+    times = [i / FPS for i in range(0, 17, 4)] + [(20 + i) / FPS for i in range(20)]
+    xs = [300.0 + 2 * i for i in range(0, 17, 4)] + [
+        340 + 60 * i / 25 for i in range(20)
+    ]
+    dive = _track([(xs[-1], 190.0)], release=0.0)
+    times += [times[-1] + 1 / FPS + t for t in dive.times]
+    xs += dive.xs
+    ys = [190.0] * (len(times) - len(dive.ys)) + dive.ys
+    track = Track(1, times, xs, ys, [40.0] * len(times))
     pipeline = _pipeline(facade)
     judged, verdict = pipeline._classify(track)
     assert not verdict.falling

@@ -311,26 +311,22 @@ class FallingObjectPipeline:
         """
         cfg = self.config
         before = [p for p in prior if p[0] < fit.release_time - cfg.prior_margin]
-        if own_head:
-            # The longest recent stretch tracked densely: the tracker may have followed
-            # noise or the flyer now and then before it locked on to the flyer.
-            before = before[
-                next(
-                    (
-                        i
-                        for i in range(len(before))
-                        if len(before) - i
-                        >= cfg.prior_density
-                        * ((before[-1][0] - before[i][0]) * self.fps + 1)
-                    ),
-                    len(before),
-                ) :
-            ]
-        if len(before) < cfg.prior_points:
+        # Where the densely tracked stretch may begin: anywhere for the fall's own head
+        # (the tracker may have picked the flyer up now and then before it locked on to
+        # it; the longest such stretch counts), only at the start for an earlier track.
+        starts = range(len(before) if own_head else min(len(before), 1))
+        first = next(
+            (
+                i
+                for i in starts
+                if len(before) - i
+                >= cfg.prior_density * ((before[-1][0] - before[i][0]) * self.fps + 1)
+            ),
+            None,
+        )
+        if first is None or len(before) - first < cfg.prior_points:
             return False
-        frames = (before[-1][0] - before[0][0]) * self.fps + 1
-        if len(before) < cfg.prior_density * frames:
-            return False
+        before = before[first:]
         per_m_v, per_m_h = self.facade.pixels_per_metre(x0, y0)
         xs = [x for _, x, _ in before]
         ys = [y for _, _, y in before]
