@@ -7,8 +7,9 @@ import pytest
 
 from falling_objects.facade import parse_facade
 from falling_objects.physics import PhysicsConfig, classify
-from falling_objects.pipeline import PipelineConfig
+from falling_objects.pipeline import FallingObjectPipeline, PipelineConfig
 from falling_objects.synth import DISTRACTORS, Scene
+from falling_objects.track import Track
 
 from .scenes import OLD_TRACKER, run_scene
 
@@ -832,3 +833,97 @@ def test_chains_of_noise_specks_are_not_falls(
     assert classify(points, facade, lenient, fps=FPS, areas=areas).falling
     # Without the blob areas the scatter cannot be judged, and the chain passes.
     assert classify(points, facade, fps=FPS).falling
+
+
+# Track recorded from distractor clip 124042 (t, x, y, blob area): an insect that flew
+# down and across the facade at 8 m/s sideways for 0.4 s, then turned into a straight
+# dive. Judged from a later start, the dive fits a fall let go at 21.45 s, just before
+# the track began, so no flight lies before that release; from it on, the same track
+# shows the insect metres (several blob sizes) from where the fall, carried back, would be.
+INSECT_ELSEWHERE = [
+    (21.56, 241.5, 286.5, 48.0),
+    (21.60, 243.5, 288.5, 48.0),
+    (21.64, 247.7, 291.3, 60.0),
+    (21.68, 250.5, 293.5, 48.0),
+    (21.72, 254.5, 292.5, 36.0),
+    (21.76, 257.7, 295.7, 60.0),
+    (21.80, 261.3, 297.7, 60.0),
+    (21.84, 265.3, 299.7, 60.0),
+    (21.88, 267.7, 303.3, 60.0),
+    (21.92, 271.7, 307.7, 60.0),
+    (21.96, 275.7, 313.7, 60.0),
+    (22.00, 279.3, 321.3, 60.0),
+    (22.04, 282.5, 326.5, 36.0),
+    (22.08, 288.5, 333.8, 72.0),
+    (22.12, 293.3, 340.7, 76.0),
+    (22.16, 295.7, 348.4, 108.0),
+    (22.20, 298.5, 353.5, 80.0),
+    (22.24, 301.7, 361.3, 60.0),
+    (22.28, 303.3, 367.3, 60.0),
+    (22.32, 305.5, 372.5, 48.0),
+    (22.36, 307.3, 379.3, 60.0),
+    (22.40, 309.3, 385.3, 60.0),
+    (22.44, 311.5, 391.5, 56.0),
+    (22.48, 313.3, 397.3, 60.0),
+    (22.52, 316.5, 403.2, 72.0),
+    (22.56, 316.7, 409.3, 76.0),
+    (22.60, 319.2, 416.2, 104.0),
+    (22.64, 319.8, 422.8, 104.0),
+    (22.68, 321.3, 429.7, 60.0),
+    (22.72, 320.5, 438.5, 36.0),
+    (22.76, 322.5, 445.5, 48.0),
+    (22.80, 323.3, 453.3, 60.0),
+    (22.84, 324.5, 460.5, 36.0),
+    (22.88, 326.5, 471.5, 48.0),
+    (22.92, 326.5, 480.5, 36.0),
+    (22.96, 328.5, 491.2, 72.0),
+    (23.00, 331.7, 501.3, 60.0),
+    (23.04, 333.7, 511.3, 60.0),
+    (23.08, 335.3, 521.3, 60.0),
+    (23.12, 336.5, 529.5, 48.0),
+    (23.16, 336.5, 539.5, 48.0),
+    (23.20, 336.5, 546.5, 36.0),
+    (23.24, 337.7, 555.7, 60.0),
+    (23.28, 339.5, 566.5, 48.0),
+    (23.32, 341.3, 575.3, 60.0),
+    (23.36, 341.7, 585.3, 60.0),
+    (23.40, 342.5, 594.5, 36.0),
+    (23.44, 342.5, 604.5, 36.0),
+    (23.48, 341.7, 615.3, 60.0),
+    (23.52, 341.3, 625.3, 60.0),
+    (23.56, 340.5, 633.5, 48.0),
+    (23.60, 339.7, 643.3, 60.0),
+    (23.64, 337.7, 653.3, 60.0),
+    (23.68, 335.7, 661.7, 60.0),
+    (23.72, 335.3, 671.3, 60.0),
+    (23.76, 331.5, 680.5, 48.0),
+    (23.80, 329.3, 689.7, 60.0),
+    (23.92, 326.5, 712.5, 36.0),
+    (23.96, 312.5, 717.5, 24.0),
+]
+
+
+def test_an_insect_elsewhere_when_its_fall_began_is_no_event() -> None:
+    facade = _facade(
+        "28",
+        7.278,
+        [[206.76, 50.52], [1036.38, 50.52], [1035.2, 693.87], [168.1, 693.87]],
+        18,
+        10,
+    )
+    points, areas = _split(INSECT_ELSEWHERE)
+    track = Track(
+        1, [p[0] for p in points], [p[1] for p in points], [p[2] for p in points], areas
+    )
+
+    def judge(config: PipelineConfig | None) -> tuple[Track, Any]:
+        pipeline = FallingObjectPipeline(facade, FPS, 1280, 720, config)
+        pipeline.process(np.zeros((720, 1280, 3), dtype=np.uint8), 0.0)
+        return pipeline._classify(track)
+
+    judged, verdict = judge(None)
+    assert not verdict.falling
+    assert verdict.reason == "was elsewhere after its release"
+    assert verdict.fit is not None
+    assert verdict.fit.release_time < track.times[0] < judged.times[0]
+    assert judge(PipelineConfig(head_off_fall=1e9))[1].falling

@@ -80,6 +80,54 @@ def test_a_track_that_flew_before_it_dived_is_no_fall(facade: Facade) -> None:
     assert judged.times[0] >= 0.8
 
 
+def test_a_dive_whose_fall_carried_back_misses_the_flyer_is_no_fall(
+    facade: Facade,
+) -> None:
+    # An insect flies sideways at 4 m/s for a second, then dives already at 6 m/s. The
+    # dive fits a fall let go 0.6 s before it began, too early for the head before that
+    # release to count as a flight; but from that release on the same track shows the
+    # insect flying metres away from where the fall, carried back, would have been.
+    track = Track(1)
+    for frame in range(25):
+        track.times.append(frame / FPS)
+        track.xs.append(200 + 80 * frame / FPS)
+        track.ys.append(190.0)
+        track.areas.append(40.0)
+    x0, v0 = track.xs[-1], 6.0 * PX_PER_M
+    for frame in range(1, 35):
+        tau = frame / FPS
+        track.times.append(24 / FPS + tau)
+        track.xs.append(x0)
+        track.ys.append(190 + v0 * tau + 0.5 * GRAVITY * PX_PER_M * tau * tau)
+        track.areas.append(40.0)
+    judged, verdict = _pipeline(facade)._classify(track)
+    assert not verdict.falling
+    assert verdict.reason == "was elsewhere after its release"
+    assert verdict.fit is not None
+    assert verdict.fit.release_time < judged.times[0] - 0.4
+    lenient = PipelineConfig(head_off_fall=1e9)
+    assert _pipeline(facade, lenient)._classify(track)[1].falling
+
+
+def test_a_head_near_the_fall_after_the_release_does_not_veto_it(
+    facade: Facade,
+) -> None:
+    # While a large object is only partly seen its centroid lies off its centre, here
+    # 12 px (under two blob sizes, 0.6 m) to the side for 0.6 s after the release. The
+    # track is judged from a later start, and the head still counts as on the fall.
+    track = _track([(350.0, 190.0)] * 5, release=0.2)
+    for i, t in enumerate(track.times):
+        if 0.2 <= t < 0.8:
+            track.xs[i] += 12.0
+    judged, verdict = _pipeline(facade)._classify(track)
+    assert verdict.falling, verdict.reason
+    assert judged.times[0] > 0.8
+    strict = PipelineConfig(head_off_fall=0.1, prior_flight_m=0.1)
+    assert _pipeline(facade, strict)._classify(track)[1].reason == (
+        "was elsewhere after its release"
+    )
+
+
 @pytest.mark.parametrize(
     ("seed", "label", "release"),
     [
