@@ -306,6 +306,15 @@ def test_an_insect_that_flew_in_and_dived_is_no_event() -> None:
     assert _pipeline_events(100094, None, duration=7.0) == []
 
 
+def test_a_flight_before_a_track_judged_from_a_later_start_vetoes_it() -> None:
+    # Distractor clip 129059: an insect flew across the facade, the tracker lost it for
+    # a frame, and the new track (from 19.96 s) dived. The whole track failed the fall
+    # test; from a later start (20.96 s) it passed, and the earlier flight was looked
+    # for only near that later start, a second after it had ended: an alarm at 19.93 s.
+    # The earlier flight is now looked for where the whole track began.
+    assert _pipeline_events(129059, None, duration=22.0) == []
+
+
 # Tracks recorded from distractor clips 108049 and 108052 (insects), with the blob area
 # of each observation: dives that fit a fall near g over the fit window, but the first
 # brakes to half its speed after 0.1 s and the second slows down again two seconds in.

@@ -245,7 +245,7 @@ class FallingObjectPipeline:
                 if self.keep_rejected:
                     self.rejected.append((track, verdict.reason))
                 continue
-            if self._flew_in(track, verdict.fit):
+            if self._flew_in(whole, verdict.fit):
                 if self.keep_rejected:
                     self.rejected.append((track, "was flying before its release"))
                 continue
@@ -277,7 +277,15 @@ class FallingObjectPipeline:
             self._merge(event)
 
     def _flew_in(self, track: Track, fit: FallFit) -> bool:
-        """Return whether the object was already moving about before its release."""
+        """Return whether the object was already moving about before its release.
+
+        ``track`` is the whole track, also when a later start of it was judged: its head
+        is the same object, followed into the fall, so an earlier flight is looked for
+        where and when the whole track began (distractor clip 129059: an insect lost for
+        a frame and picked up again as a new track, which passed the fall test only from
+        a second in; looked for near that later start, the flight had ended too long
+        before to count).
+        """
         cfg = self.config
         x0, y0 = track.xs[0], track.ys[0]
         starts = [track]
