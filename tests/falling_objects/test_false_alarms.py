@@ -306,6 +306,16 @@ def test_an_insect_that_flew_in_and_dived_is_no_event() -> None:
     assert _pipeline_events(100094, None, duration=7.0) == []
 
 
+def test_a_release_too_early_to_vouch_for_is_no_event() -> None:
+    # Distractor clip 127043: an insect followed from the motion stage's first frames
+    # (0.2 s) dives; its fall fits a release at 0.51 s, just after the old warm-up of
+    # 0.5 s, but only 0.43 s after the first frame reported on (0.08 s), too early for
+    # the earlier-flight rule to have seen five observations before 0.25 s ahead of it.
+    old = PipelineConfig(warmup=0.42)
+    assert _pipeline_events(127043, old, duration=30.0) == [pytest.approx(0.507, 0.01)]
+    assert _pipeline_events(127043, None, duration=30.0) == []
+
+
 def test_a_flight_before_a_track_judged_from_a_later_start_vetoes_it() -> None:
     # Distractor clip 129059: an insect flew across the facade, the tracker lost it for
     # a frame, and the new track (from 19.96 s) dived. The whole track failed the fall

@@ -57,12 +57,19 @@ class PipelineConfig:
     hold: float = 0.6
     max_simultaneous: int = 4
     """More accepted tracks than this at once is a swarm or rain, not a throw."""
-    warmup: float = 0.5
-    """Seconds after the first frame before which a release cannot be trusted.
+    warmup: float | None = None
+    """Seconds after the motion stage's first output before which a release cannot be
+    trusted; None derives it from the earlier-flight rule.
 
     Something already moving when the stream starts has no observed release; its
     fall extrapolated back to before the first frame is a guess, and in practice it is
-    an insect or a leaf caught mid-flight while the motion history is still empty."""
+    an insect or a leaf caught mid-flight while the motion history is still empty. A
+    release is vouched for by the earlier-flight rule, which needs ``prior_points``
+    frames of watching before ``prior_margin`` ahead of the release: so by default a
+    release must lie that long (0.45 s at 25 fps) after the first frame the motion
+    stage reports on (distractor clip 127043: an insect followed from the first frames,
+    its fall fitted to a release 0.43 s after them, too early for its flight before to
+    count)."""
     prior_gap: float = 0.35
     """How soon (s) before a track's first observation an earlier track must have ended
     to count as the same thing, lost by the tracker for a few frames."""
@@ -173,17 +180,18 @@ class FallingObjectPipeline:
         self._emitted: deque[FallEvent] = deque(maxlen=32)
         self._now = 0.0
         self._first: float | None = None
+        """Time of the first frame the motion stage reported on."""
         self.rejected: list[tuple[Track, str]] = []
         self.keep_rejected = False
 
     def process(self, frame: NDArray[np.uint8], t: float) -> list[FallEvent]:
         """Feed one frame taken at time t (s); return events that are complete."""
         self._now = t
-        if self._first is None:
-            self._first = t
         self._times.append(t)
         blobs = self.detector.push(frame)
         if blobs is not None:
+            if self._first is None:
+                self._first = self._times[0]
             finished = self.tracker.update(self._times[0], blobs)
             self._judge(finished)
         return self._release(final=False)
@@ -254,7 +262,7 @@ class FallingObjectPipeline:
                 continue
             if (
                 self._first is not None
-                and where.release_time < self._first + self.config.warmup
+                and where.release_time < self._first + self._warmup()
             ):
                 if self.keep_rejected:
                     self.rejected.append((track, "released before the stream started"))
@@ -275,6 +283,13 @@ class FallingObjectPipeline:
             return
         for event in accepted:
             self._merge(event)
+
+    def _warmup(self) -> float:
+        """Return how long after the first reported frame a release can be trusted."""
+        cfg = self.config
+        if cfg.warmup is not None:
+            return cfg.warmup
+        return cfg.prior_margin + cfg.prior_points / self.fps
 
     def _flew_in(self, track: Track, fit: FallFit) -> bool:
         """Return whether the object was already moving about before its release.
