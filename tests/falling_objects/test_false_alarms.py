@@ -936,9 +936,7 @@ def test_an_insect_elsewhere_when_its_fall_began_is_no_event() -> None:
     )
 
     def judge(config: PipelineConfig | None) -> tuple[Track, Any]:
-        pipeline = FallingObjectPipeline(facade, FPS, 1280, 720, config)
-        pipeline.process(np.zeros((720, 1280, 3), dtype=np.uint8), 0.0)
-        return pipeline._classify(track)
+        return FallingObjectPipeline(facade, FPS, 1280, 720, config)._classify(track)
 
     judged, verdict = judge(None)
     assert not verdict.falling

@@ -44,9 +44,7 @@ def _track(head: list[tuple[float, float]], release: float, seed: int = 0) -> Tr
 def _pipeline(
     facade: Facade, config: PipelineConfig | None = None
 ) -> FallingObjectPipeline:
-    pipeline = FallingObjectPipeline(facade, FPS, 1000, 800, config)
-    pipeline.process(np.zeros((800, 1000), dtype=np.uint8), 0.0)
-    return pipeline
+    return FallingObjectPipeline(facade, FPS, 1000, 800, config)
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -220,7 +220,8 @@ def _fit(data: NDArray[np.float64], facade: Facade) -> FallFit:
     )
 
 
-def _residuals(fit: FallFit, data: NDArray[np.float64]) -> NDArray[np.float64]:
+def residuals(fit: FallFit, data: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return how far (px) each (t, x, y) row lies from the fitted position at its time."""
     tau = data[:, 0] - fit.t0
     dy = data[:, 2] - (fit.ay * tau * tau + fit.by * tau + fit.cy)
     dx = data[:, 1] - (fit.bx * tau + fit.cx)
@@ -251,7 +252,7 @@ def fit_trajectory(
     budget = int(max_outliers * len(early))
     fit = _fit(early, facade)
     while budget > 0 and len(early) > 5:
-        residual = _residuals(fit, early)
+        residual = residuals(fit, early)
         worst = int(np.argmax(residual))
         if residual[worst] <= outlier_px:
             break
@@ -263,7 +264,7 @@ def fit_trajectory(
     later = data[data[:, 0] > t_last]
     if len(later):
         keep_later = (
-            _residuals(fit, later)
+            residuals(fit, later)
             <= outlier_px * 4 + 0.02 * fit.gravity_px * (later[:, 0] - fit.t0) ** 2
         )
         kept += [tuple(map(float, row)) for row in later[keep_later]]
@@ -432,6 +433,11 @@ def sideways_acceleration(
     )
 
 
+def blob_size(areas: Sequence[float]) -> float:
+    """Return a blob's size (px): the square root of its median area."""
+    return math.sqrt(max(float(np.median(areas)), 0.0))
+
+
 def _unproven_reason(
     fit_points: Sequence[tuple[float, float, float]], fit: FallFit, cfg: PhysicsConfig
 ) -> str | None:
@@ -464,7 +470,7 @@ def _erratic_reason(
     if worst > tolerance:
         return f"erratic path (rms {fit.rms_x:.1f}, {fit.rms_y:.1f} px)"
     if sizes:
-        size = math.sqrt(max(float(np.median(sizes)), 0.0))
+        size = blob_size(sizes)
         if worst > cfg.blob_scatter * size:
             return (
                 f"scatters more than its blob size allows (rms {fit.rms_x:.1f}, "

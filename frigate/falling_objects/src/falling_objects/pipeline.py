@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from .detect import DetectorConfig, MotionDetector
 from .facade import Facade, WindowCell
 from .localize import Candidate, localize
-from .physics import FallFit, PhysicsConfig, Verdict, classify
+from .physics import FallFit, PhysicsConfig, Verdict, blob_size, classify, residuals
 from .track import Track, Tracker, TrackerConfig
 
 
@@ -333,18 +333,19 @@ class FallingObjectPipeline:
         """Return whether the head after the fitted release lies off the fall."""
         cfg = self.config
         after = [p for p in head if p[0] >= fit.release_time]
-        if len(after) < cfg.prior_points or len(after) < cfg.prior_density * (
-            (after[-1][0] - after[0][0]) * self.fps + 1
+        if len(after) < cfg.prior_points or not self._dense(
+            len(after), after[-1][0] - after[0][0]
         ):
             return False
-        offsets = []
-        for t, x, y in after:
-            fx, fy = fit.position(t)
-            offsets.append(math.hypot(x - fx, y - fy))
-        off = float(np.median(offsets))
-        size = math.sqrt(max(float(np.median(tail.areas)), 0.0))
+        off = float(np.median(residuals(fit, np.asarray(after, dtype=np.float64))))
         per_m = self.facade.pixels_per_metre(tail.xs[0], tail.ys[0])[0]
-        return off > max(cfg.head_off_fall * size, cfg.prior_flight_m * per_m)
+        return off > max(
+            cfg.head_off_fall * blob_size(tail.areas), cfg.prior_flight_m * per_m
+        )
+
+    def _dense(self, count: int, span: float) -> bool:
+        """Return whether ``count`` observations in ``span`` s fill enough frames."""
+        return count >= self.config.prior_density * (span * self.fps + 1)
 
     def _flew(
         self,
@@ -379,8 +380,7 @@ class FallingObjectPipeline:
             (
                 i
                 for i in starts
-                if len(before) - i
-                >= cfg.prior_density * ((before[-1][0] - before[i][0]) * self.fps + 1)
+                if self._dense(len(before) - i, before[-1][0] - before[i][0])
             ),
             None,
         )
